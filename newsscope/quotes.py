@@ -1,0 +1,769 @@
+"""Who said what: direct, indirect and mixed quotations from a parsed spaCy ``Doc``.
+
+``extract(doc)`` returns one :class:`Quote` per reported statement, with the reporting cue, its stance (from the
+editable lexicon ``resources/reporting_verbs.csv``), the speaker as written and the char span of the *named*
+mention the speaker refers to (its own name, or for "he" / "the secretary" / "they" the mention it resolves to).
+Offsets are character offsets into ``doc.text``; ``end`` is exclusive, like Python slices.
+
+The approach follows the rule-based extractors used on news (the Gender Gap Tracker's, textacy's), with
+three differences: quotation marks are paired on characters, not tokens, so an apostrophe ("it’s") is never a
+quote mark and one unbalanced mark only affects its own quote; indirect speech covers clausal complements,
+objects of verbs such as "deny" or "voice concern", "according to X" and "as stated by X"; and speakers that
+are pronouns or descriptions are resolved to a named mention.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal
+
+from spacy.tokens import Doc, Span, Token
+
+from newsscope.tables import STANCES, QuoteKind, Stance
+
+__all__ = ["STANCES", "Quote", "ReportingVerb", "extract", "lexicon", "stance_of"]
+
+# ---------------------------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True)
+class ReportingVerb:
+    """One row of ``resources/reporting_verbs.csv``.
+
+    ``cue`` is a lemma ("say") or a lemma phrase ("voice concern", "according to"); ``speech`` is False for
+    attribution verbs that report a belief rather than an utterance ("believe", "show"), which ``extract``
+    ignores; ``object`` is True when a direct object can be the reported content ("denied accusations of …");
+    ``forms`` lists irregular inflections so that :func:`stance_of` can read cues as written.
+    """
+
+    cue: str
+    stance: Stance
+    speech: bool
+    object: bool
+    forms: tuple[str, ...]
+
+
+@functools.cache
+def lexicon() -> dict[str, ReportingVerb]:
+    """The reporting-verb lexicon keyed by lemma (or lemma phrase), read once from the package data."""
+    path = resources.files("newsscope") / "resources" / "reporting_verbs.csv"
+    rows: dict[str, ReportingVerb] = {}
+    with path.open(encoding="utf-8") as handle:
+        for line in csv.DictReader(handle):
+            stance = line["stance"].strip()
+            if stance not in STANCES:
+                raise ValueError(f"unknown stance {stance!r} for cue {line['cue']!r}; expected one of {STANCES}")
+            cue = line["cue"].strip().lower()
+            rows[cue] = ReportingVerb(
+                cue=cue,
+                stance=stance,  # type: ignore[arg-type]  # checked against STANCES above
+                speech=line["speech"].strip().lower() == "true",
+                object=line["object"].strip().lower() == "true",
+                forms=tuple(f.strip().lower() for f in (line.get("forms") or "").split("|") if f.strip()),
+            )
+    return rows
+
+
+@functools.cache
+def _form_index() -> dict[str, str]:
+    """Irregular written forms -> lemma (``said`` -> ``say``)."""
+    return {form: entry.cue for entry in lexicon().values() for form in entry.forms}
+
+
+def _lemma_candidates(word: str) -> list[str]:
+    """Possible lemmas of a written verb form, by the regular English suffix rules plus the irregular forms."""
+    word = word.lower().strip(".,:;!?\"'“”‘’")
+    out = [word]
+    if word in _form_index():
+        out.append(_form_index()[word])
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ing", "e"), ("es", ""), ("ed", ""), ("ed", "e"),
+                         ("s", ""), ("d", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            stem = word[: -len(suffix)] + repl
+            out.append(stem)
+            if repl == "" and len(stem) > 2 and stem[-1] == stem[-2]:  # admitted -> admit
+                out.append(stem[:-1])
+    return out
+
+
+def lookup(cue: str) -> ReportingVerb | None:
+    """The lexicon entry for a cue as written ("voiced concern", "has said", "According to"), or None.
+
+    A multi-word entry wins when all its words appear in order in the cue; otherwise the first word of the
+    cue that is an inflection of a lexicon lemma decides.
+    """
+    words = [w for w in re.split(r"[\s]+", cue.lower().strip()) if w.strip(".,:;!?")]
+    if not words:
+        return None
+    table = lexicon()
+    candidates = [_lemma_candidates(w) for w in words]
+    for entry in table.values():
+        parts = entry.cue.split()
+        if len(parts) < 2:
+            continue
+        k = 0
+        for cands in candidates:
+            if k < len(parts) and parts[k] in cands:
+                k += 1
+        if k == len(parts):
+            return entry
+    for cands in candidates:
+        for lemma in cands:
+            if lemma in table and " " not in lemma:
+                return table[lemma]
+    return None
+
+
+def stance_of(cue: str) -> Stance:
+    """The stance of a cue as written: "denied" -> "denial", "voiced concern" -> "warning"; unknown -> "neutral"."""
+    entry = lookup(cue)
+    return entry.stance if entry else "neutral"
+
+
+# ---------------------------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One reported statement.
+
+    ``start``/``end`` delimit the quoted or reported content (end exclusive; quotation marks excluded for a
+    direct quote). ``speaker`` is the speaker as written ("He", "the secretary"); ``speaker_ref_start``/
+    ``speaker_ref_end`` point at the named mention it refers to (for a named speaker its own name), or are
+    None when the speaker is unresolved or an unnamed group.
+    """
+
+    start: int
+    end: int
+    quote: str
+    kind: QuoteKind
+    cue: str | None
+    stance: Stance
+    speaker: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_ref_start: int | None
+    speaker_ref_end: int | None
+
+
+# ---------------------------------------------------------------------------------------------- quote marks
+
+_DOUBLE_OPEN = "“„«"
+_DOUBLE_CLOSE = "”»"
+_SINGLE_OPEN = "‘‹"
+_SINGLE_CLOSE = "’›"
+_OPENERS = _DOUBLE_OPEN + '"'
+
+
+@dataclass(frozen=True)
+class _Marked:
+    """A span between quotation marks: content [start, end), marks from ``outer_start`` to ``outer_end``."""
+
+    start: int
+    end: int
+    outer_start: int
+    outer_end: int
+    single: bool
+    balanced: bool
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def find_quote_marks(text: str) -> list[_Marked]:
+    """Pair quotation marks in ``text`` and return the quoted spans, in order.
+
+    Double marks (“ ” „ « » and straight ") pair within a paragraph; a quote left open at a paragraph end
+    continues when the next paragraph opens with a mark (the news convention for multi-paragraph quotes),
+    otherwise it ends with its paragraph. Single curly marks (‘ ’) quote only outside double quotes, and ’
+    between letters ("it’s", "Russia’s") is an apostrophe, never a mark.
+
+    Note:
+        A straight " inside a quote always closes it; nested straight double quotes are not recognised.
+    """
+    paras = _paragraphs(text)
+    out: list[_Marked] = []
+    carry: int | None = None  # opening-mark position of a quote continued from the previous paragraph
+    for n, (p_start, p_end) in enumerate(paras):
+        open_double: int | None = None
+        open_single: int | None = None
+        if carry is not None and p_start < p_end and text[p_start] in _OPENERS:
+            open_double = carry
+            first = p_start + 1
+        else:
+            if carry is not None:
+                out.append(_close(text, carry, paras[n - 1][1], single=False, balanced=False))
+            first = p_start
+        carry = None
+        for i in range(first, p_end):
+            ch = text[i]
+            if ch in _DOUBLE_OPEN or (ch == '"' and open_double is None):
+                if open_double is not None:  # an unbalanced opener: close the open quote where the next begins
+                    out.append(_close(text, open_double, i, single=False, balanced=False))
+                open_double, open_single = i, None
+            elif (ch in _DOUBLE_CLOSE or ch == '"') and open_double is not None:
+                out.append(_close(text, open_double, i + 1, single=False, balanced=True))
+                open_double = None
+            elif open_double is None and ch in _SINGLE_OPEN and (i == p_start or not text[i - 1].isalnum()):
+                open_single = i
+            elif (
+                open_double is None
+                and open_single is not None
+                and ch in _SINGLE_CLOSE
+                and not (i + 1 < p_end and text[i + 1].isalpha())
+                and i - open_single > 1
+            ):
+                out.append(_close(text, open_single, i + 1, single=True, balanced=True))
+                open_single = None
+        if open_double is not None:
+            nxt = paras[n + 1][0] if n + 1 < len(paras) else None
+            if nxt is not None and text[nxt] in _OPENERS:
+                carry = open_double
+            else:
+                out.append(_close(text, open_double, p_end, single=False, balanced=False))
+    if carry is not None:
+        out.append(_close(text, carry, paras[-1][1], single=False, balanced=False))
+    return [m for m in out if m.end > m.start]
+
+
+def _close(text: str, opener: int, outer_end: int, *, single: bool, balanced: bool) -> _Marked:
+    start = opener + 1
+    end = outer_end - 1 if balanced else outer_end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return _Marked(start, end, opener, outer_end if balanced else end, single, balanced)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+_PERSON_PRONOUNS = {"he", "she", "him", "her"}
+_GROUP_PRONOUNS = {"they", "them"}
+_RELATIVE = {"who", "that", "which", "whom"}
+_NAMED = {"PERSON", "ORG", "GPE", "NORP"}
+# Nouns that name an organisation rather than a person: "the ministry said" is not a description of a person.
+_ORG_NOUNS = {
+    "ministry", "department", "agency", "government", "committee", "council", "office", "pentagon", "campaign",
+    "administration", "company", "party", "court", "commission", "embassy", "military", "army", "police",
+    "spokesperson", "kremlin", "white", "house", "group", "organization", "organisation", "newspaper", "network",
+}
+# Anonymous sources are never resolved to a named person.
+_ANONYMOUS = {"source", "person", "insider", "someone", "witness", "aide", "official familiar"}
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+
+
+def _speech_entry(token: Token) -> ReportingVerb | None:
+    """The lexicon entry when ``token`` is a speech cue (a verb whose lemma is a speech lemma)."""
+    if token.pos_ not in {"VERB"} and not (token.pos_ == "AUX" and token.lemma_ == "say"):
+        return None
+    entry = lexicon().get(token.lemma_.lower())
+    return entry if entry and entry.speech else None
+
+
+def _phrase_entry(verb: Token, noun: Token) -> ReportingVerb | None:
+    entry = lexicon().get(f"{verb.lemma_.lower()} {noun.lemma_.lower()}")
+    return entry if entry and entry.speech else None
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Trim whitespace and edge punctuation (but keep a closing quote mark's content intact)."""
+    text = doc.text
+    while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+        end -= 1
+    if end > start and text[end - 1] == "." and text.count(".", start, end) == 1 and end - start > 2:
+        pass  # a final full stop is part of the sentence as the gold standards write it
+    return start, end
+
+
+def _subtree_chars(token: Token, exclude: Token | None = None) -> tuple[int, int]:
+    """Char extent of ``token``'s subtree; with ``exclude``, only the side of it that holds ``token``."""
+    toks = [t for t in token.subtree]
+    if exclude is not None:
+        cut = set(t.i for t in exclude.subtree)
+        toks = [t for t in toks if t.i not in cut]
+        lo, hi = exclude.left_edge.i, exclude.right_edge.i
+        before = [t for t in toks if t.i < lo]
+        after = [t for t in toks if t.i > hi]
+        toks = before if len(before) >= len(after) else after
+    if not toks:
+        return token.idx, token.idx
+    first, last = min(toks, key=lambda t: t.i), max(toks, key=lambda t: t.i)
+    return first.idx, last.idx + len(last.text)
+
+
+def _in_any(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+# ---------------------------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class _Cand:
+    """A quote under construction (mutable while speakers are resolved)."""
+
+    start: int
+    end: int
+    kind: QuoteKind
+    cue: str | None
+    stance: Stance
+    cue_i: int | None  # token index of the cue, None for cue-less quotes
+    speaker_tok: Token | None = None  # head token of the speaker phrase
+    speaker_span: tuple[int, int] | None = None  # explicit surface span when there is no head token
+    ref: tuple[int, int] | None = None
+    speaker_kind: Literal["person", "group", "org", "unknown"] = "unknown"
+    inherit: bool = False  # cue-less: takes the speaker of the neighbouring quote
+    outer: tuple[int, int] | None = None  # including quotation marks
+
+
+def _speaker_of(cue: Token) -> Token | None:
+    """The subject of a speech verb, walking up through "saying", "adding", conjoined verbs and relative clauses."""
+    tok: Token | None = cue
+    for _ in range(4):
+        if tok is None:
+            return None
+        for child in tok.children:
+            if child.dep_ == "agent":  # "as stated by X"
+                objs = [c for c in child.children if c.dep_ == "pobj"]
+                if objs:
+                    return objs[0]
+        for child in tok.children:
+            if child.dep_ in {"nsubj", "nsubjpass"}:
+                if child.lower_ in _RELATIVE and tok.dep_ == "relcl":
+                    return tok.head
+                return child
+        if tok.dep_ == "relcl" and tok.head.pos_ in {"NOUN", "PROPN"}:
+            return tok.head
+        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "acl"} and tok.head.i != tok.i:
+            tok = tok.head
+            continue
+        return None
+    return None
+
+
+def _np_span(head: Token) -> tuple[int, int]:
+    """Char span of a speaker noun phrase: its left modifiers, the head, conjuncts and a trailing name part."""
+    if head.lower_ in _PERSON_PRONOUNS | _GROUP_PRONOUNS:
+        return head.idx, head.idx + len(head.text)
+    left = head
+    for child in head.lefts:
+        if child.dep_ not in {"punct"}:
+            left = child.left_edge if child.left_edge.i < left.i else left
+            break
+    right = head
+    for child in head.rights:
+        if child.dep_ in {"conj", "cc"} or (child.dep_ in {"compound", "flat", "appos", "npadvmod", "nmod"}
+                                             and child.pos_ == "PROPN" and child.i == right.i + 1):
+            right = child.right_edge if child.dep_ == "conj" else child
+        else:
+            break
+    while left.i < head.i and (left.is_punct or left.is_quote):
+        left = left.doc[left.i + 1]
+    return left.idx, right.idx + len(right.text)
+
+
+def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | None:
+    """The reported content of an indirect cue and the cue text as written, or None when it has none."""
+    doc = cue.doc
+    comps = [c for c in cue.children if c.dep_ in {"ccomp"}]
+    if comps:
+        comp = comps[0]
+        start, end = _subtree_chars(comp)
+        # drop the complementiser ("claimed that ...") — the gold standards quote what was said
+        first = comp.left_edge
+        if first.dep_ == "mark" and first.lower_ in {"that", "whether", "if"}:
+            start = first.idx + len(first.text)
+        return start, end, cue.text
+    objs = [c for c in cue.children if c.dep_ in {"dobj", "obj"}]
+    if objs:
+        obj = objs[0]
+        phrase = _phrase_entry(cue, obj)
+        if phrase is not None:  # "voiced concern that ...", "expressed concern regarding ..."
+            clause = [c for c in obj.children if c.dep_ in {"acl", "ccomp", "prep", "relcl"}]
+            if clause and clause[0].dep_ != "relcl":
+                c0 = clause[0]
+                if c0.dep_ == "prep":
+                    start, end = _subtree_chars(c0)
+                    start = c0.idx + len(c0.text) if c0.right_edge.i > c0.i else start
+                else:
+                    start, end = _subtree_chars(c0)
+                    if c0.left_edge.dep_ == "mark":
+                        start = c0.left_edge.idx + len(c0.left_edge.text)
+                return start, end, doc.text[cue.idx : obj.idx + len(obj.text)]
+            start, end = _subtree_chars(obj)
+            return start, end, doc.text[cue.idx : obj.idx + len(obj.text)]
+        if entry.object and obj.lower_ not in {"it", "this", "that", "so"}:
+            start, end = _subtree_chars(obj)
+            for c in cue.children:  # "accused the US of worsening tensions"
+                if c.dep_ == "prep" and c.i > obj.i and c.lower_ in {"of", "over", "about", "for", "as"}:
+                    end = max(end, _subtree_chars(c)[1])
+            return start, end, cue.text
+    return None
+
+
+def _sentence_content(cue: Token, phrase_head: Token) -> tuple[int, int] | None:
+    """Content of "According to X, ..." / "..., as stated by X": the sentence without the attribution phrase."""
+    sent = cue.sent
+    lo, hi = phrase_head.left_edge.i, phrase_head.right_edge.i
+    before = [t for t in sent if t.i < lo and not t.is_space]
+    after = [t for t in sent if t.i > hi and not t.is_space]
+    side = before if sum(len(t.text) for t in before) >= sum(len(t.text) for t in after) else after
+    side = [t for t in side if not (t.is_punct and t.text in {",", "."} and (t is side[0] or t is side[-1]))]
+    if not side:
+        return None
+    return side[0].idx, side[-1].idx + len(side[-1].text)
+
+
+def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
+    """Reported speech cues outside direct quotes with their content and speaker head."""
+    out: list[_Cand] = []
+    for tok in doc:
+        if _in_any(tok.idx, quoted):
+            continue
+        # "According to X, ..."
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            to = doc[tok.i + 1]
+            objs = [c for c in to.children if c.dep_ == "pobj"] or [c for c in tok.children if c.dep_ == "pobj"]
+            if not objs:
+                continue
+            span = _sentence_content(tok, tok if tok.head.i == tok.i or to.head.i != tok.i else tok)
+            if span is None:
+                continue
+            phrase = doc.text[tok.idx : to.idx + len(to.text)]
+            out.append(_Cand(span[0], span[1], "indirect", phrase, stance_of("according to"), tok.i,
+                             speaker_tok=objs[0]))
+            continue
+        entry = _speech_entry(tok)
+        if entry is None:
+            continue
+        agent = [c for c in tok.children if c.dep_ == "agent"]
+        if agent and tok.dep_ in {"advcl", "acl"} and tok.head.i < tok.i:  # "..., as stated by X"
+            objs = [c for c in agent[0].children if c.dep_ == "pobj"]
+            span = _sentence_content(tok, tok)
+            if objs and span:
+                marks = [c for c in tok.children if c.dep_ == "mark"]
+                first = marks[0] if marks and marks[0].i < tok.i else tok
+                cue_text = doc.text[first.idx : agent[0].idx + len(agent[0].text)]
+                out.append(_Cand(span[0], span[1], "indirect", cue_text, entry.stance, tok.i, speaker_tok=objs[0]))
+            continue
+        found = _content_for(tok, entry)
+        if found is None:
+            continue
+        start, end, cue_text = found
+        start, end = _trim(doc, start, end)
+        if end - start < 3:
+            continue
+        phrase = lookup(cue_text)
+        stance = phrase.stance if phrase else entry.stance
+        out.append(_Cand(start, end, "indirect", cue_text, stance, tok.i, speaker_tok=_speaker_of(tok)))
+    return out
+
+
+def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
+    """Quoted spans with the cue and speaker found around them."""
+    out: list[_Cand] = []
+    quoted = [(m.outer_start, m.outer_end) for m in marks]
+    paras = _paragraphs(doc.text)
+    for m in marks:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            continue
+        inside = {t.i for t in span}
+        cue: Token | None = None
+        # 1) the parse attaches the quote to a speech verb outside it: “...,” Austin said / He added, “...”
+        for t in span:
+            h = t.head
+            if h.i not in inside and not _in_any(h.idx, quoted) and _speech_entry(h) is not None:
+                cue = h
+                break
+        # 2) a speech verb in the text between this quote and its neighbours, within the sentence
+        para = next(((s, e) for s, e in paras if s <= m.outer_start < e), (0, len(doc.text)))
+        after_end = min([q[0] for q in quoted if q[0] >= m.outer_end] + [para[1]])
+        before_start = max([q[1] for q in quoted if q[1] <= m.outer_start] + [para[0]])
+        first_tok = doc[span.start]
+        last_tok = doc[span.end - 1]
+        sent_lo = first_tok.sent.start_char
+        sent_hi = last_tok.sent.end_char
+        after = [t for t in doc if m.outer_end <= t.idx < min(after_end, max(sent_hi, m.outer_end + 1) + 80)]
+        after = _until_sentence_end(after, m.outer_end, doc)
+        before = [t for t in doc if max(before_start, min(sent_lo, m.outer_start)) <= t.idx < m.outer_start]
+        if cue is None:
+            for t in after:
+                if _speech_entry(t) is not None:
+                    cue = t
+                    break
+        if cue is None and before and before[-1].text in {",", ":"}:
+            for t in reversed(before):
+                if _speech_entry(t) is not None:
+                    cue = t
+                    break
+        if len(span) < 4 and cue is None:
+            continue  # a scare-quoted term or a title, not a quotation
+        if cue is not None:
+            entry = _speech_entry(cue)
+            assert entry is not None
+            out.append(_Cand(m.start, m.end, "direct", cue.text, entry.stance, cue.i,
+                             speaker_tok=_speaker_of(cue), outer=(m.outer_start, m.outer_end)))
+            continue
+        # 3) no cue: a bare name right after the quote (“...,” Austin .), else the neighbouring speaker
+        words = [t for t in after if not t.is_punct and not t.is_space]
+        named = [t for t in words if t.ent_type_ in _NAMED or t.pos_ == "PROPN" or t.lower_ in _PERSON_PRONOUNS]
+        if words and len(words) <= 4 and named and len(named) == len(words):
+            out.append(_Cand(m.start, m.end, "direct", None, "neutral", None, speaker_tok=named[-1],
+                             outer=(m.outer_start, m.outer_end)))
+            continue
+        out.append(_Cand(m.start, m.end, "direct", None, "neutral", None, inherit=True,
+                         outer=(m.outer_start, m.outer_end)))
+    return out
+
+
+def _until_sentence_end(tokens: list[Token], start: int, doc: Doc) -> list[Token]:
+    """Tokens after a closing mark up to the first full stop (the attribution of “...,” X said.)."""
+    out: list[Token] = []
+    for t in tokens:
+        out.append(t)
+        if t.text in {".", "!", "?"} and t.idx > start:
+            break
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- speakers
+
+
+def _ent_at(doc: Doc, tok: Token) -> Span | None:
+    for ent in doc.ents:
+        if ent.start <= tok.i < ent.end and ent.label_ in _NAMED:
+            return ent
+    return None
+
+
+def _role_words(tok: Token) -> set[str]:
+    """Words that introduce a named person: titles before the name and appositive or relative-clause roles."""
+    return {t.lemma_.lower() for t in tok.subtree if t.pos_ in {"NOUN", "PROPN"}} | {
+        t.lemma_.lower() for t in tok.doc[max(0, tok.i - 6) : tok.i] if t.pos_ in {"NOUN", "PROPN"}
+    }
+
+
+class _Resolver:
+    """Resolves speaker phrases to named mentions, in document order."""
+
+    def __init__(self, doc: Doc, quoted: list[tuple[int, int]]) -> None:
+        self.doc = doc
+        self.quoted = quoted
+        self.history: list[tuple[int, str, tuple[int, int]]] = []  # (char pos, kind, ref span) of speakers
+        self.persons = [e for e in doc.ents if e.label_ == "PERSON" and not _in_any(e.start_char, quoted)]
+        self.surnames = {e[-1].lower_ for e in self.persons}
+
+    def resolve(self, cand: _Cand) -> None:
+        tok = cand.speaker_tok
+        if tok is None:
+            return
+        doc = self.doc
+        cand.speaker_span = _np_span(tok)
+        low = tok.lower_
+        if low in _PERSON_PRONOUNS:
+            cand.speaker_kind = "person"
+            cand.ref = self._antecedent(tok.idx, {"person"})
+        elif low in _GROUP_PRONOUNS:
+            cand.speaker_kind = "group"
+            cand.ref = self._antecedent(tok.idx, {"group", "org"})
+        elif tok.pos_ in {"PRON"}:
+            return
+        else:
+            ent = _ent_at(doc, tok)
+            s, e = cand.speaker_span
+            inner = [x for x in doc.ents if x.label_ in _NAMED and s <= x.start_char and x.end_char <= e]
+            plural = tok.tag_ in {"NNS", "NNPS"}
+            if ent is not None and not (plural and ent.label_ in {"NORP", "GPE"}):
+                cand.ref = (ent.start_char, ent.end_char)
+                cand.speaker_kind = self._kind_of(ent.label_, ent[-1])
+            elif tok.pos_ == "PROPN":
+                i = tok.i
+                while i > 0 and doc[i - 1].pos_ == "PROPN" and doc[i - 1].dep_ in {"compound", "flat"}:
+                    i -= 1
+                cand.ref = (doc[i].idx, tok.idx + len(tok.text))
+                cand.speaker_kind = "person" if tok.lower_ in self.surnames or tok.ent_type_ == "PERSON" else "org"
+                if tok.ent_type_ == "" and tok.lemma_.lower() not in _ORG_NOUNS:
+                    cand.speaker_kind = "person"
+            elif plural:
+                cand.speaker_kind = "group"
+                cand.ref = (s, e) if inner else None
+            elif tok.lemma_.lower() in _ORG_NOUNS:
+                cand.speaker_kind = "org"
+                cand.ref = (inner[-1].start_char, inner[-1].end_char) if inner else None
+                if inner and any(x.label_ == "ORG" for x in inner):
+                    org = [x for x in inner if x.label_ == "ORG"][-1]
+                    cand.ref = (org.start_char, org.end_char)
+                elif inner:
+                    cand.ref = (s, e)
+            elif tok.lemma_.lower() not in _ANONYMOUS and tok.pos_ == "NOUN":
+                cand.speaker_kind = "person"
+                cand.ref = self._description(tok)
+        if cand.ref is not None:
+            self.history.append((tok.idx, cand.speaker_kind, cand.ref))
+
+    def _kind_of(self, label: str, last: Token) -> str:
+        if label == "PERSON" or last.lower_ in self.surnames:
+            return "person"
+        return "org"
+
+    def _antecedent(self, pos: int, kinds: set[str]) -> tuple[int, int] | None:
+        """Most recent earlier speaker of a compatible kind, or else the nearest earlier subject of that kind."""
+        best: tuple[int, tuple[int, int]] | None = None
+        for p, kind, ref in self.history:
+            if p < pos and kind in kinds and (best is None or p > best[0]):
+                best = (p, ref)
+        for tok in self.doc:
+            if tok.idx >= pos:
+                break
+            if tok.dep_ not in _SUBJECTS or _in_any(tok.idx, self.quoted):
+                continue
+            ent = _ent_at(self.doc, tok)
+            if "person" in kinds and ent is not None and ent.label_ == "PERSON":
+                cand = (tok.idx, (ent.start_char, ent.end_char))
+            elif "group" in kinds and tok.tag_ in {"NNS", "NNPS"}:
+                s, e = _np_span(tok)
+                has_name = any(x.label_ in _NAMED and s <= x.start_char < e for x in self.doc.ents)
+                if not has_name:
+                    continue
+                cand = (tok.idx, (s, e))
+            else:
+                continue
+            if best is None or cand[0] > best[0]:
+                best = cand
+        if best is not None:
+            return best[1]
+        if "person" in kinds:
+            before = [e for e in self.persons if e.end_char <= pos]
+            if before:
+                return before[-1].start_char, before[-1].end_char
+        return None
+
+    def _description(self, tok: Token) -> tuple[int, int] | None:
+        """"the secretary" -> the person introduced with that role; "a senior diplomat has warned. X told ..." -> X."""
+        role = tok.lemma_.lower()
+        indefinite = any(c.dep_ == "det" and c.lower_ in {"a", "an"} for c in tok.children)
+        before = [e for e in self.persons if e.end_char <= tok.idx]
+        if not indefinite:
+            for ent in reversed(before):
+                if role in _role_words(ent.root):
+                    return ent.start_char, ent.end_char
+        if indefinite or not before:
+            sent = tok.sent
+            nxt = sent.end
+            limit = min(len(self.doc), nxt + 80)
+            for ent in self.persons:
+                if sent.start <= ent.start and ent.start < limit and ent.start_char > tok.idx:
+                    return ent.start_char, ent.end_char
+            if indefinite:
+                return None
+        for p, kind, ref in reversed(self.history):
+            if p < tok.idx and kind == "person":
+                return ref
+        return (before[-1].start_char, before[-1].end_char) if before else None
+
+
+# ---------------------------------------------------------------------------------------------- extract
+
+
+def extract(doc: Doc) -> list[Quote]:
+    """Extract direct, indirect and mixed quotations with their speakers from a parsed ``Doc``.
+
+    Args:
+        doc: a Doc parsed by a pipeline with a tagger, dependency parser and NER (en_core_web_sm suffices).
+
+    Returns:
+        Quotes in document order. A reported clause that contains a quoted fragment is one quote of kind
+        "mixed"; a quote with no cue of its own takes the speaker (and cue) of the quote before it.
+
+    Note:
+        Rules over a statistical parse: speakers follow the parse, so a mis-parsed subject gives a wrong
+        speaker. Pronouns are resolved without gender ("she" may resolve to the last-named man), "they" only
+        to a named group, and a description ("the secretary") to the person introduced with that role word.
+        Nested speech inside a direct quote is not extracted, and reported speech with no reporting verb
+        from the lexicon ("in X's view") is missed.
+    """
+    marks = find_quote_marks(doc.text)
+    quoted = [(m.outer_start, m.outer_end) for m in marks]
+    direct = _direct(doc, marks)
+    indirect = _indirect(doc, quoted)
+
+    # Merge: a reported clause containing a direct quote is one mixed quote; a clause inside a quote is dropped.
+    kept_direct: list[_Cand] = []
+    for d in direct:
+        outer = d.outer or (d.start, d.end)
+        host = [c for c in indirect if c.start <= outer[0] and outer[1] <= c.end + 1]
+        if host:
+            for c in host:
+                c.kind = "mixed"
+            continue
+        kept_direct.append(d)
+    kept_indirect = []
+    for c in indirect:
+        inside = any(d.outer and d.outer[0] <= c.start and c.end <= d.outer[1] for d in kept_direct)
+        same_cue = any(d.cue_i is not None and d.cue_i == c.cue_i for d in kept_direct)
+        if inside or same_cue:
+            continue
+        # a reported clause that starts or ends inside a quote (partial overlap) quotes it in part: mixed
+        if any(d.outer and (d.outer[0] < c.end and c.start < d.outer[1]) for d in kept_direct):
+            overl = [d for d in kept_direct if d.outer and d.outer[0] < c.end and c.start < d.outer[1]]
+            if all((min(c.end, d.end) - max(c.start, d.start)) >= 0.5 * (c.end - c.start) for d in overl):
+                continue
+            c.kind = "mixed"
+        kept_indirect.append(c)
+
+    cands = sorted(kept_direct + kept_indirect, key=lambda c: (c.start, c.end))
+    resolver = _Resolver(doc, quoted)
+    for cand in sorted(cands, key=lambda c: c.speaker_tok.idx if c.speaker_tok is not None else c.start):
+        resolver.resolve(cand)
+
+    # Cue-less quotes take the speaker of the closest attributed quote before them (same or previous paragraph),
+    # or else of the one right after them in the same paragraph.
+    paras = _paragraphs(doc.text)
+
+    def para_of(pos: int) -> int:
+        return next((n for n, (s, e) in enumerate(paras) if s <= pos < e), -1)
+
+    resolved = [c for c in cands if not c.inherit]
+    final: list[_Cand] = []
+    for cand in cands:
+        if cand.inherit:
+            prev = [c for c in resolved if c.end <= cand.start and para_of(cand.start) - para_of(c.start) <= 1
+                    and (c.speaker_span is not None)]
+            nxt = [c for c in resolved if c.start >= cand.end and para_of(c.start) == para_of(cand.start)
+                   and c.kind == "direct" and c.speaker_span is not None]
+            src = prev[-1] if prev else (nxt[0] if nxt else None)
+            if src is None:
+                continue
+            cand.cue, cand.stance = src.cue, src.stance
+            cand.speaker_span, cand.ref, cand.speaker_tok = src.speaker_span, src.ref, src.speaker_tok
+        final.append(cand)
+
+    text = doc.text
+    quotes: list[Quote] = []
+    for c in final:
+        span = c.speaker_span
+        quotes.append(
+            Quote(
+                start=c.start,
+                end=c.end,
+                quote=text[c.start : c.end],
+                kind=c.kind,
+                cue=c.cue,
+                stance=c.stance,
+                speaker=text[span[0] : span[1]] if span else None,
+                speaker_start=span[0] if span else None,
+                speaker_end=span[1] if span else None,
+                speaker_ref_start=c.ref[0] if c.ref else None,
+                speaker_ref_end=c.ref[1] if c.ref else None,
+            )
+        )
+    return quotes
