@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -34,6 +35,9 @@ class BuildOptions:
     n_process: int = 1
     batch_size: int = 64
     aliases: Path | None = actors.DEFAULT_ALIASES
+    engine: Literal["local", "dask"] = "local"
+    scheduler: str | None = None  # dask scheduler address; None starts a LocalCluster with n_process workers
+    chunk_size: int = 100  # articles per dask task
 
 
 @dataclass(frozen=True)
@@ -166,16 +170,11 @@ def _draft(unit: ingest.RawDocument) -> tuple[_Draft | ingest.LogRow, str | None
     return draft, note
 
 
-@functools.lru_cache(maxsize=1)
-def _langid():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
-
-
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (py3langid over its first 2,000 characters)."""
-    lang, _ = _langid().classify(text[:2000])
+    """ISO 639-1 code of the text's language (py3langid, whose model ships in the package, on the first 2,000 characters)."""
+    import py3langid
+
+    lang, _ = py3langid.classify(text[:2000])
     return lang
 
 
@@ -221,7 +220,13 @@ def _analyse(articles: pd.DataFrame, previous: Path | None, model: str, options:
     if all(frame is not None for frame in cached.values()):
         done = set(cached["doc_sentences"]["doc_key"]) & keys
     todo = articles[~articles["doc_key"].isin(done)]
-    fresh = analyse_texts(list(zip(todo["doc_key"], todo["body"])), model, options.n_process, options.batch_size, progress) if len(todo) else {}
+    items = list(zip(todo["doc_key"], todo["body"]))
+    if not items:
+        fresh = {}
+    elif options.engine == "dask":
+        fresh = _analyse_on_dask(items, model, options, progress)
+    else:
+        fresh = analyse_texts(items, model, options.n_process, options.batch_size, progress)
     rows = {}
     for name in CACHE_TABLES:
         parts = [f[f["doc_key"].isin(done)] for f in (cached[name],) if f is not None and done]
@@ -249,6 +254,36 @@ def analyse_texts(items: list[tuple[str, str]], model: str, n_process: int, batc
                 if progress:
                     progress("analyse", done, len(items))
     return {name: pd.DataFrame(rows) if rows else pd.DataFrame(columns=["doc_key"]) for name, rows in out.items()}
+
+
+def _analyse_on_dask(items: list[tuple[str, str]], model: str, options: BuildOptions, progress: Progress) -> dict[str, pd.DataFrame]:
+    """`analyse_texts` once per chunk of articles on a Dask cluster; each worker loads the model once.
+
+    Results are merged in chunk order, so the tables are identical to the local engine's.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    chunks = [items[i : i + options.chunk_size] for i in range(0, len(items), options.chunk_size)]
+    cluster = None
+    if options.scheduler:
+        client = Client(options.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=options.n_process, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(analyse_texts, chunks, model=model, n_process=1, batch_size=options.batch_size, pure=False)
+        order = {f.key: n for n, f in enumerate(futures)}
+        parts: dict[int, dict[str, pd.DataFrame]] = {}
+        done = 0
+        for future, result in as_completed(futures, with_results=True):
+            parts[order[future.key]] = result
+            done += len(chunks[order[future.key]])
+            progress("analyse", done, len(items))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return {name: pd.concat([parts[n][name] for n in sorted(parts)], ignore_index=True) for name in CACHE_TABLES}
 
 
 def doc_rows(doc) -> dict[str, list[dict]]:

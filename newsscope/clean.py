@@ -83,12 +83,15 @@ _DATELINE = re.compile(
     r"|\d{1,2}/\d{1,2}/\d{4})"
     r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?"
     r"(?:\s+(?:GMT|UTC|[A-Z]{2,4}T)(?:[+-]\d{1,2})?)?)"
+    r"\s*\|?"  # DoD pages: "Oct. 25, 2024 |"
 )
 # " date 2024-05-01 " at the very start of a file: the header that some crawlers write.
 _DATE_HEADER = re.compile(r"\A\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\b[ \t]*")
 # "(MENAFN) ", "WASHINGTON (Reuters) - " at the very start of the text: a wire or outlet tag.
+# After a place name the dash is required: "UN (UNSC) voted ..." is a sentence, not a dateline.
 _AGENCY_TAG = re.compile(
-    r"\A(?:[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.'\- ]+)?\s+)?\((?P<tag>[A-Za-z][\w.&\- ]{0,39})\)\s*(?:[-–—]\s*)?"
+    r"\A(?:[A-Z][A-Z.'\- ]+(?:, [A-Z][A-Za-z.'\- ]+)?\s+\((?P<wire>[A-Za-z][\w.&\- ]{0,39})\)\s*[-–—]\s*"
+    r"|\((?P<tag>[A-Za-z][\w.&\- ]{0,39})\)\s*(?:[-–—]\s*)?)"
 )
 # A line that starts a copyright notice: "© Autonomous Nonprofit Organization “TV-Novosti”, 2005–2024. ..."
 # Only a notice counts: "Copyright infringement is rising, he said." does not start one.
@@ -98,6 +101,8 @@ _COPYRIGHT = re.compile(
 )
 _YEARS = re.compile(r"\b(?:1[89]|20)\d{2}(?:\s*[-–—]\s*(?:1[89]|20)\d{2})?\b")
 _RIGHTS = re.compile(r"(?i)\ball rights reserved\b.*")
+# "By Jim Garamone, DOD News": a byline, not a headline.
+_BYLINE = re.compile(r"By\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:\s*,|\s+and\s|\s*\Z)")
 _SENTENCE_END = re.compile(r"[.!?…](?:[\"'”’)\]]*)\Z")
 _QUOTE_OPENERS = "\"'“‘«("
 _BLANK_RUN = re.compile(r"\n{3,}")
@@ -106,7 +111,9 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 # it belongs to another story (a sidebar); the article's own headline comes after it.
 _NAV_KINDS = frozenset({"icon", "dateline", "phrase", "pattern", "block", "related", "language"})
 
-ChromeKind = Literal["icon", "dateline", "phrase", "pattern", "block", "related", "language", "copyright", "caption"]
+ChromeKind = Literal[
+    "end", "icon", "dateline", "phrase", "pattern", "block", "related", "language", "copyright", "caption"
+]
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,7 @@ class Boilerplate:
     blocks: frozenset[str]
     related: frozenset[str]
     captions: tuple[re.Pattern[str], ...]
+    ends: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,7 @@ def load_boilerplate(path: Path | None = None) -> Boilerplate:
     blocks: set[str] = set()
     related: set[str] = set()
     captions: list[re.Pattern[str]] = []
+    ends: set[str] = set()
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -190,9 +199,18 @@ def load_boilerplate(path: Path | None = None) -> Boilerplate:
             blocks.add(_key(value))
         elif sep and kind == "related":
             related.add(_key(value))
+        elif sep and kind == "end":
+            ends.add(_key(value))
         else:
             phrases.add(_key(line))
-    return Boilerplate(frozenset(phrases), tuple(patterns), frozenset(blocks), frozenset(related), tuple(captions))
+    return Boilerplate(
+        phrases=frozenset(phrases),
+        patterns=tuple(patterns),
+        blocks=frozenset(blocks),
+        related=frozenset(related),
+        captions=tuple(captions),
+        ends=frozenset(ends),
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -355,14 +373,16 @@ def _is_language_switcher(line: str) -> bool:
     return len(line) <= 80 and len(_words(line)) <= 3 and len(_scripts(line)) >= 2
 
 
-def _dateline(line: str) -> tuple[datetime.date | None, bool] | None:
-    """For a line that is only a date: (the date if it is a publication date, True); else None."""
+def _dateline(line: str) -> tuple[bool, datetime.date | None]:
+    """Whether a line is only a date (a dateline), and the publication date it gives, if any.
+
+    An "Updated: ..." line is a dateline but gives no publication date; an impossible date gives none.
+    """
     match = _DATELINE.fullmatch(line)
     if match is None:
-        return None
+        return False, None
     label = (match.group("label") or "").casefold()
-    published = None if "updated" in label else parse_date(match.group("date"))
-    return published, True
+    return True, None if "updated" in label else parse_date(match.group("date"))
 
 
 def _copyright_outlet(line: str) -> str | None:
@@ -395,14 +415,16 @@ def _classify(line: str, rules: Boilerplate, lifted: _Lifted) -> ChromeKind | No
         return "icon"
     if key in rules.blocks:
         return "block"
+    if key in rules.ends:
+        return "end"
     if key in rules.related:
         return "related"
     if _COPYRIGHT.match(line):
         lifted.outlet = lifted.outlet or _copyright_outlet(line)
         return "copyright"
-    dateline = _dateline(line)
-    if dateline is not None:
-        lifted.published = lifted.published or dateline[0]
+    is_dateline, published = _dateline(line)
+    if is_dateline:
+        lifted.published = lifted.published or published
         return "dateline"
     if key in rules.phrases:
         return "phrase"
@@ -426,8 +448,11 @@ def _next_text(lines: list[str], kinds: list[ChromeKind | None], start: int, ste
 
 
 def _mark_lists_and_links(lines: list[str], kinds: list[ChromeKind | None]) -> None:
-    """Extend "block" headings over their lists and "related" links over their headlines (in place)."""
+    """Extend "block" headings over their lists, "related" links over their headlines, "end" to the end."""
     for i, kind in enumerate(kinds):
+        if kind == "end":
+            kinds[i:] = ["end"] * (len(kinds) - i)
+            return
         if kind == "block":
             j = i + 1
             while j < len(lines) and not (kinds[j] is None and looks_like_paragraph(lines[j])):
@@ -448,27 +473,31 @@ def _mark_lists_and_links(lines: list[str], kinds: list[ChromeKind | None]) -> N
 def _choose_title(lines: list[str], kinds: list[ChromeKind | None]) -> int | None:
     """Index of this article's headline, or None; marks sidebar headlines above it as chrome.
 
-    The header zone is everything before the first paragraph. Headline-like lines above the last
-    navigation chrome there (icon strip, dateline, breadcrumb) belong to other stories. Of the
-    candidates below it, one shown twice (page headline and image title) wins, else the first. Without
-    navigation chrome, only a headline-like first line is a headline: a text that starts with a sentence
-    has none.
+    The header zone is everything before the first paragraph; its headline-like lines (not bylines) are
+    candidates. Navigation chrome there (icon strip, dateline, breadcrumb, share buttons) that has a
+    candidate below it separates other stories' headlines (above) from this one's (below). A candidate
+    shown twice (page headline and image title) wins, else the first one below the navigation. Without
+    navigation chrome, only a headline-like first line is a headline: a text that starts with a
+    sentence has none.
     """
     text_lines = [i for i, line in enumerate(lines) if line and kinds[i] is None]
     if not text_lines:
         return None
     end = next((i for i in text_lines if looks_like_paragraph(lines[i])), len(lines))
-    nav = [i for i in range(end) if kinds[i] in _NAV_KINDS]
-    top = nav[-1] if nav else -1
-    candidates = [i for i in text_lines if top < i < end and looks_like_headline(lines[i])]
-    if not nav:
+    candidates = [i for i in text_lines if i < end and looks_like_headline(lines[i]) and not _BYLINE.match(lines[i])]
+    # The navigation line that separates other stories' headlines from this one's: the last one that
+    # still has a candidate below it (share buttons under the headline do not count).
+    top = max((i for i in range(end) if kinds[i] in _NAV_KINDS and any(c > i for c in candidates)), default=-1)
+    if top < 0:
         candidates = [i for i in candidates if i == text_lines[0]]
-    if not candidates:
-        return None
     texts = [lines[i] for i in candidates]
-    title = next((i for i in candidates if texts.count(lines[i]) > 1), candidates[0])
-    for i in text_lines:
-        if i < top and looks_like_headline(lines[i]):
+    repeated = [i for i in candidates if texts.count(lines[i]) > 1]
+    below = [i for i in candidates if i > top]
+    title = (repeated or below or [None])[0]
+    if title is None:
+        return None
+    for i in candidates:
+        if i < top and lines[i] != lines[title]:
             kinds[i] = "related"  # a sidebar headline above the page's navigation
     return title
 
@@ -499,7 +528,7 @@ def clean_text(raw: str) -> Cleaned:
         text = text[header.end() :]
     tag = _AGENCY_TAG.match(text.lstrip())
     if tag:
-        name = tag.group("tag").strip()
+        name = (tag.group("wire") or tag.group("tag")).strip()
         outlet = outlet_for(name) or (name if name.isupper() and len(name) >= 2 else None)
         if outlet:
             lifted.outlet = outlet
@@ -510,12 +539,13 @@ def clean_text(raw: str) -> Cleaned:
     _mark_lists_and_links(lines, kinds)
     title_at = _choose_title(lines, kinds)
     title = lines[title_at] if title_at is not None else None
+    kept = [line for line, kind in zip(lines, kinds, strict=True) if kind is None]
     if title is not None:
-        for i in range(title_at + 1, len(lines)):
-            if lines[i] == title:
-                kinds[i] = "related"  # the headline repeated (image title, share box): keep it once
-
-    body = _join(line for line, kind in zip(lines, kinds, strict=True) if kind is None)
+        # The headline may be repeated (image title, share box) or follow a standfirst: keep it once, first.
+        first = kept.index(title)
+        rest = [line for i, line in enumerate(kept) if line != title or i == first]
+        kept = rest if not any(rest[:first]) else [title, ""] + [line for line in rest if line != title]
+    body = _join(kept)
     return Cleaned(
         body=body,
         title=title,

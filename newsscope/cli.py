@@ -29,13 +29,19 @@ def build_cli(
     n_process: Annotated[int, typer.Option("--n-process", min=1, help="spaCy worker processes.")] = 1,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per spaCy batch.")] = 64,
     aliases: Annotated[Optional[Path], typer.Option(help="Alias table (CSV: alias,name,kind).")] = None,
+    engine: Annotated[str, typer.Option(help="local, or dask (a LocalCluster of --n-process workers, or --scheduler).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")] = None,
 ) -> None:
     """Build the analysis tables from raw articles (incremental: unchanged articles are not processed again)."""
     from newsscope import actors
     from newsscope.build import BuildOptions, build
     from newsscope.storage import BuildLocked
 
-    options = BuildOptions(model=model, n_process=n_process, batch_size=batch_size, aliases=aliases or actors.DEFAULT_ALIASES)
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"unknown engine {engine!r}; expected one of ('local', 'dask')", param_hint="--engine")
+    options = BuildOptions(
+        model=model, n_process=n_process, batch_size=batch_size, aliases=aliases or actors.DEFAULT_ALIASES, engine=engine, scheduler=scheduler
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         tasks: dict[str, int] = {}

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,23 +80,41 @@ def read(paths: list[Path]) -> Iterator[RawDocument | LogRow]:
 
 
 def _relative(path: Path, root: Path) -> str:
-    if root.is_file() or root == path:
-        return path.name
-    return path.relative_to(root).as_posix()
+    rel = path.name if root.is_file() or root == path else path.relative_to(root).as_posix()
+    return storable(rel)
+
+
+def storable(text: str) -> str:
+    """`text` without lone surrogates, which UTF-8 (and so Parquet) cannot store.
+
+    Python reads each byte of a file name that is not UTF-8 as a surrogate (U+DC80–U+DCFF): it is written back as
+    the byte it stands for ("bad\\xff.txt"). Any other lone surrogate (a JSON escape such as "\\ud800") becomes U+FFFD.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(
+            f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else "\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text
+        )
 
 
 def _discover(paths: list[Path]) -> Iterator[tuple[Path, Path, str | None]]:
     """(root, file, problem) for every candidate file; a problem is a reason the file cannot even be opened."""
     for root in paths:
         root = Path(root)
-        if root.is_file():
+        if root.exists() and not root.is_dir():  # a file, or a pipe or device that _read_file turns away
             yield root, root, None
             continue
         if not root.exists():
             yield root, root, f"no such file or folder: {root}"
             continue
         seen: set[str] = {os.path.realpath(root)}
-        for folder, dirs, files in os.walk(root, followlinks=True, onerror=None):
+        unlisted: list[OSError] = []  # folders os.walk could not list (it reports them here, then carries on)
+        for folder, dirs, files in os.walk(root, followlinks=True, onerror=unlisted.append):
+            while unlisted:
+                error = unlisted.pop(0)
+                yield root, Path(error.filename), f"cannot list folder: {error.strerror or error}"
             kept = []
             for name in sorted(dirs):
                 sub = Path(folder) / name
@@ -112,9 +132,20 @@ def _discover(paths: list[Path]) -> Iterator[tuple[Path, Path, str | None]]:
                     continue
                 path = Path(folder) / name
                 if path.is_symlink() and not path.exists():
-                    yield root, path, "broken symbolic link"
+                    yield root, path, _broken_link(path)
                     continue
                 yield root, path, None
+        for error in unlisted:
+            yield root, Path(error.filename), f"cannot list folder: {error.strerror or error}"
+
+
+def _broken_link(path: Path) -> str:
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return f"symbolic link loop: {path.name} points (through links) back to itself"
+    return f"broken symbolic link: {path.name} points to {os.readlink(path)!r}, which does not exist"
 
 
 def _read_file(path: Path, rel: str, meta: dict[str, str]) -> Iterator[RawDocument | LogRow]:
@@ -123,10 +154,15 @@ def _read_file(path: Path, rel: str, meta: dict[str, str]) -> Iterator[RawDocume
         yield LogRow(rel, rel, "not_text", f"unsupported file type {suffix or '(none)'!r}; expected one of {SUFFIXES}")
         return
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as error:
         yield LogRow(rel, rel, "unreadable", f"cannot stat file: {error.strerror or error}")
         return
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a named pipe blocks until someone writes to it; /dev/zero never ends.
+        yield LogRow(rel, rel, "unreadable", f"not a regular file ({_file_type(info.st_mode)}); only files are read")
+        return
+    size = info.st_size
     limit = {".json": MAX_JSON_FILE_BYTES}.get(suffix, MAX_RECORD_FILE_BYTES if suffix in RECORD_SUFFIXES else MAX_DOCUMENT_BYTES)
     if size > limit:
         yield LogRow(rel, rel, "too_large", f"file is {size:,} bytes; the limit for {suffix} files is {limit:,}")
@@ -148,12 +184,18 @@ def _read_file(path: Path, rel: str, meta: dict[str, str]) -> Iterator[RawDocume
             yield LogRow(rel, rel, "empty", "file holds only whitespace")
             return
         yield RawDocument(rel, rel, "html" if suffix in HTML_SUFFIXES else "text", text, meta)
-    elif suffix == ".csv":
-        yield from _csv_records(text, rel)
-    elif suffix == ".json":
-        yield from _json_records(text, rel)
     else:
-        yield from _jsonl_records(text, rel)
+        reader = {".csv": _csv_records, ".json": _json_records}.get(suffix, _jsonl_records)
+        n = 0
+        for n, unit in enumerate(reader(text, rel), start=1):
+            yield unit
+        if n == 0:
+            yield LogRow(rel, rel, "empty", f"{suffix} file holds no records")
+
+
+def _file_type(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"))
+    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
@@ -170,6 +212,12 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         return _check_text(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if bad <= max(1, len(data) // 1000) and any(ord(c) > 0x7F and c != "\ufffd" for c in lenient):
+        # UTF-8 text with a stray bad byte (a truncated copy, a bad paste): read as cp1252, every "“" and "é"
+        # in it would become "â€œ" and "Ã©". Valid multi-byte UTF-8 sequences almost never occur in cp1252 text.
+        return _check_text(lenient)
     try:
         # cp1252 leaves five bytes undefined; text that uses them is not cp1252 either.
         return _check_text(data.decode("cp1252"))
@@ -202,6 +250,9 @@ def _json_records(text: str, rel: str) -> Iterator[RawDocument | LogRow]:
     except json.JSONDecodeError as error:
         yield LogRow(rel, rel, "unreadable", f"invalid JSON: {error.msg} at line {error.lineno} column {error.colno}")
         return
+    except (ValueError, RecursionError) as error:
+        yield LogRow(rel, rel, "unreadable", f"invalid JSON: {_json_problem(error)}")
+        return
     if isinstance(data, dict) and not any(k in data for k in TEXT_FIELDS):
         # A wrapper such as {"articles": [...]}: take its only list of objects.
         lists = [v for v in data.values() if isinstance(v, list)]
@@ -220,7 +271,16 @@ def _jsonl_records(text: str, rel: str) -> Iterator[RawDocument | LogRow]:
         except json.JSONDecodeError as error:
             yield LogRow(rel, f"{rel}#{n}", "unreadable", f"invalid JSON on line {n}: {error.msg} at column {error.colno}")
             continue
+        except (ValueError, RecursionError) as error:
+            yield LogRow(rel, f"{rel}#{n}", "unreadable", f"invalid JSON on line {n}: {_json_problem(error)}")
+            continue
         yield _record(record, rel, n)
+
+
+def _json_problem(error: ValueError | RecursionError) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error).split(";")[0]  # "Exceeds the limit (4300 digits) for integer string conversion: ..."
 
 
 def _record(record: object, rel: str, n: int) -> RawDocument | LogRow:
@@ -228,7 +288,7 @@ def _record(record: object, rel: str, n: int) -> RawDocument | LogRow:
     if not isinstance(record, dict):
         return LogRow(rel, f"{rel}#{n}", "unreadable", f"record {n} is a {type(record).__name__}, expected an object")
     record_id = record.get("id")
-    source_id = str(record_id) if isinstance(record_id, (str, int)) and str(record_id).strip() else f"{rel}#{n}"
+    source_id = storable(str(record_id)) if isinstance(record_id, (str, int)) and str(record_id).strip() else f"{rel}#{n}"
     present = [f for f in TEXT_FIELDS if f in record]
     if not present:
         return LogRow(rel, source_id, "unreadable", f"record {n} has no text field; expected one of {TEXT_FIELDS}")
@@ -238,7 +298,7 @@ def _record(record: object, rel: str, n: int) -> RawDocument | LogRow:
         if all(isinstance(record[f], str) or record[f] is None for f in present):
             return LogRow(rel, source_id, "empty", f"record {n} has an empty {present[0]!r} field")
         return LogRow(rel, source_id, "unreadable", f"record {n}: field {present[0]!r} is {'/'.join(sorted(kinds))}, expected a string")
-    return RawDocument(rel, source_id, "record", text, _meta(record))
+    return RawDocument(rel, source_id, "record", storable(text), _meta(record))
 
 
 def _meta(record: dict) -> dict[str, str]:
@@ -249,7 +309,7 @@ def _meta(record: dict) -> dict[str, str]:
             if isinstance(value, dict):  # e.g. NewsAPI's "source": {"id": ..., "name": ...}
                 value = value.get("name")
             if isinstance(value, (str, int, float)) and str(value).strip():
-                meta[name] = str(value).strip()
+                meta[name] = storable(str(value).strip())
                 break
     return meta
 

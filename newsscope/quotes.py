@@ -172,7 +172,15 @@ class _Marked:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Char spans of the lines of ``text`` (news bodies put one paragraph on a line)."""
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def _para_span(text: str, pos: int) -> tuple[int, int]:
+    """The line holding ``pos``: statements never cross a line break, though the parse's sentences may."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
 
 
 def find_quote_marks(text: str) -> list[_Marked]:
@@ -186,6 +194,8 @@ def find_quote_marks(text: str) -> list[_Marked]:
     Note:
         A straight " inside a quote always closes it; nested straight double quotes are not recognised.
     """
+    # Two apostrophes ('') stand for a double mark in some wire copy; same length keeps the offsets.
+    text = text.replace("''", '"\x00')
     paras = _paragraphs(text)
     out: list[_Marked] = []
     carry: int | None = None  # opening-mark position of a quote continued from the previous paragraph
@@ -236,7 +246,7 @@ def _close(text: str, opener: int, outer_end: int, *, single: bool, balanced: bo
     end = outer_end - 1 if balanced else outer_end
     while end > start and text[end - 1].isspace():
         end -= 1
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] == "\x00"):
         start += 1
     return _Marked(start, end, opener, outer_end if balanced else end, single, balanced)
 
@@ -335,11 +345,13 @@ def _speaker_of(cue: Token) -> Token | None:
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     return objs[0]
-        for child in tok.children:
-            if child.dep_ in {"nsubj", "nsubjpass"}:
-                if child.lower_ in _RELATIVE and tok.dep_ == "relcl":
-                    return tok.head
-                return child
+        subjects = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        # the parse may join a headline to the next line: prefer the subject nearest the verb
+        subjects.sort(key=lambda c: abs(c.i - tok.i))
+        for child in subjects:
+            if child.lower_ in _RELATIVE and tok.dep_ == "relcl":
+                return tok.head
+            return child
         if tok.dep_ == "relcl" and tok.head.pos_ in {"NOUN", "PROPN"}:
             return tok.head
         if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "acl"} and tok.head.i != tok.i:
@@ -347,6 +359,29 @@ def _speaker_of(cue: Token) -> Token | None:
             continue
         return None
     return None
+
+
+def _speaker_near(cue: Token) -> Token | None:
+    """The speaker of ``cue`` when it sits on the cue's line; else the name that opens that line.
+
+    The parse sometimes joins a headline to the line after it, so the subject it finds lies on another line;
+    a line that opens with a name ("US Secretary of Defense Lloyd Austin has raised …, saying …") names the
+    speaker of its verbs.
+    """
+    doc = cue.doc
+    p_start, p_end = _para_span(doc.text, cue.idx)
+    found = _speaker_of(cue)
+    if found is None or p_start <= found.idx < p_end:
+        return found
+    opening = []
+    for tok in doc[doc.char_span(p_start, p_end, alignment_mode="expand").start :]:
+        if tok.pos_ in {"VERB", "AUX"} or tok.idx >= cue.idx:
+            break
+        opening.append(tok)
+    ents = [e for e in doc.ents if e.label_ in _NAMED and any(e.start <= t.i < e.end for t in opening)]
+    people = [e for e in ents if e.label_ == "PERSON"]
+    best = people[-1] if people else (ents[-1] if ents else None)
+    return best.root if best is not None else None
 
 
 def _np_span(head: Token) -> tuple[int, int]:
@@ -365,9 +400,10 @@ def _np_span(head: Token) -> tuple[int, int]:
             right = child.right_edge if child.dep_ == "conj" else child
         else:
             break
-    while left.i < head.i and (left.is_punct or left.is_quote):
+    while left.i < head.i and (left.is_punct or left.is_quote or left.is_space):
         left = left.doc[left.i + 1]
-    return left.idx, right.idx + len(right.text)
+    p_start, p_end = _para_span(head.doc.text, head.idx)
+    return max(left.idx, p_start), min(right.idx + len(right.text), p_end)
 
 
 def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | None:
@@ -381,6 +417,9 @@ def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | Non
         first = comp.left_edge
         if first.dep_ == "mark" and first.lower_ in {"that", "whether", "if"}:
             start = first.idx + len(first.text)
+        elif end <= cue.idx and end <= _subject_start(cue):
+            # a postposed attribution ("A, but B, a source said") reports the whole sentence before it
+            start = min(start, max(cue.sent.start_char, _para_span(doc.text, cue.idx)[0]))
         return start, end, cue.text
     objs = [c for c in cue.children if c.dep_ in {"dobj", "obj"}]
     if objs:
@@ -406,15 +445,45 @@ def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | Non
                 if c.dep_ == "prep" and c.i > obj.i and c.lower_ in {"of", "over", "about", "for", "as"}:
                     end = max(end, _subtree_chars(c)[1])
             return start, end, cue.text
+    xcomps = [c for c in cue.children if c.dep_ == "xcomp" and c.i > cue.i and c.pos_ in {"VERB", "AUX"}]
+    if xcomps and not any(c.dep_ == "auxpass" for c in cue.children):
+        # "vowed to form a task force", "told his advisers to figure out how …"
+        start, end = _subtree_chars(xcomps[0])
+        return start, end, cue.text
+    if objs:
+        return None
+    has_subject = any(c.dep_ in _SUBJECTS for c in cue.children)
+    if cue.dep_ in {"parataxis", "ccomp"} or (cue.dep_ in {"advcl", "conj"} and has_subject):
+        # "Close ties have granted Pyongyang …, Jung Pak has said" and "Climate change, Mr. Obama often says, is
+        # the greatest threat": the sentence the cue interrupts or closes is the content
+        head = cue.head
+        if head.pos_ not in {"VERB", "AUX"} or not has_subject:
+            return None
+        p_start, p_end = _para_span(doc.text, cue.idx)
+        sent = [t for t in cue.sent if p_start <= t.idx < p_end and not t.is_space]
+        lo, hi = cue.left_edge.i, cue.right_edge.i
+        before = [t for t in sent if t.i < lo and not t.is_punct]
+        after = [t for t in sent if t.i > hi and not t.is_punct]
+        if before and after and cue.dep_ != "conj":
+            return sent[0].idx, sent[-1].idx + len(sent[-1].text), cue.text
+        if before:
+            return before[0].idx, before[-1].idx + len(before[-1].text), cue.text
     return None
+
+
+def _subject_start(cue: Token) -> int:
+    subjects = [c for c in cue.children if c.dep_ in _SUBJECTS]
+    return min([c.left_edge.idx for c in subjects] + [cue.idx])
 
 
 def _sentence_content(cue: Token, phrase_head: Token) -> tuple[int, int] | None:
     """Content of "According to X, ..." / "..., as stated by X": the sentence without the attribution phrase."""
     sent = cue.sent
+    p_start, p_end = _para_span(cue.doc.text, cue.idx)
     lo, hi = phrase_head.left_edge.i, phrase_head.right_edge.i
-    before = [t for t in sent if t.i < lo and not t.is_space]
-    after = [t for t in sent if t.i > hi and not t.is_space]
+    inside = [t for t in sent if p_start <= t.idx < p_end and not t.is_space]
+    before = [t for t in inside if t.i < lo]
+    after = [t for t in inside if t.i > hi]
     side = before if sum(len(t.text) for t in before) >= sum(len(t.text) for t in after) else after
     side = [t for t in side if not (t.is_punct and t.text in {",", "."} and (t is side[0] or t is side[-1]))]
     if not side:
@@ -434,7 +503,7 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
             objs = [c for c in to.children if c.dep_ == "pobj"] or [c for c in tok.children if c.dep_ == "pobj"]
             if not objs:
                 continue
-            span = _sentence_content(tok, tok if tok.head.i == tok.i or to.head.i != tok.i else tok)
+            span = _sentence_content(tok, tok)
             if span is None:
                 continue
             phrase = doc.text[tok.idx : to.idx + len(to.text)]
@@ -442,6 +511,9 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
                              speaker_tok=objs[0]))
             continue
         entry = _speech_entry(tok)
+        if entry is None and tok.pos_ == "VERB":  # "voiced concern": the verb alone is no cue, the phrase is
+            objs = [c for c in tok.children if c.dep_ in {"dobj", "obj"}]
+            entry = _phrase_entry(tok, objs[0]) if objs else None
         if entry is None:
             continue
         agent = [c for c in tok.children if c.dep_ == "agent"]
@@ -458,12 +530,13 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
         if found is None:
             continue
         start, end, cue_text = found
-        start, end = _trim(doc, start, end)
+        p_start, p_end = _para_span(doc.text, tok.idx)
+        start, end = _trim(doc, max(start, p_start), min(end, p_end))
         if end - start < 3:
             continue
         phrase = lookup(cue_text)
         stance = phrase.stance if phrase else entry.stance
-        out.append(_Cand(start, end, "indirect", cue_text, stance, tok.i, speaker_tok=_speaker_of(tok)))
+        out.append(_Cand(start, end, "indirect", cue_text, stance, tok.i, speaker_tok=_speaker_near(tok)))
     return out
 
 
@@ -479,13 +552,14 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
         inside = {t.i for t in span}
         cue: Token | None = None
         # 1) the parse attaches the quote to a speech verb outside it: “...,” Austin said / He added, “...”
+        para = _para_span(doc.text, m.outer_end - 1)
         for t in span:
             h = t.head
-            if h.i not in inside and not _in_any(h.idx, quoted) and _speech_entry(h) is not None:
+            if (h.i not in inside and not _in_any(h.idx, quoted) and _speech_entry(h) is not None
+                    and para[0] <= h.idx < para[1]):
                 cue = h
                 break
         # 2) a speech verb in the text between this quote and its neighbours, within the sentence
-        para = next(((s, e) for s, e in paras if s <= m.outer_start < e), (0, len(doc.text)))
         after_end = min([q[0] for q in quoted if q[0] >= m.outer_end] + [para[1]])
         before_start = max([q[1] for q in quoted if q[1] <= m.outer_start] + [para[0]])
         first_tok = doc[span.start]
@@ -505,13 +579,22 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
                 if _speech_entry(t) is not None:
                     cue = t
                     break
+        if cue is None and m.outer_start == para[0] and doc.text[: para[0]].rstrip().endswith(":"):
+            # a block quote introduced by the paragraph before: "Trump said:\n\n“…”"
+            colon = len(doc.text[: para[0]].rstrip()) - 1
+            intro = doc.char_span(colon, colon + 1, alignment_mode="expand")
+            if intro is not None:
+                for t in reversed(list(intro.sent)):
+                    if t.i < intro.start and _speech_entry(t) is not None:
+                        cue = t
+                        break
         if len(span) < 4 and cue is None:
             continue  # a scare-quoted term or a title, not a quotation
         if cue is not None:
             entry = _speech_entry(cue)
             assert entry is not None
             out.append(_Cand(m.start, m.end, "direct", cue.text, entry.stance, cue.i,
-                             speaker_tok=_speaker_of(cue), outer=(m.outer_start, m.outer_end)))
+                             speaker_tok=_speaker_outside(cue, inside), outer=(m.outer_start, m.outer_end)))
             continue
         # 3) no cue: a bare name right after the quote (“...,” Austin .), else the neighbouring speaker
         words = [t for t in after if not t.is_punct and not t.is_space]
@@ -523,6 +606,12 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
         out.append(_Cand(m.start, m.end, "direct", None, "neutral", None, inherit=True,
                          outer=(m.outer_start, m.outer_end)))
     return out
+
+
+def _speaker_outside(cue: Token, inside: set[int]) -> Token | None:
+    """The speaker of a direct quote's cue, never a word of the quote itself."""
+    found = _speaker_near(cue)
+    return None if found is None or found.i in inside else found
 
 
 def _until_sentence_end(tokens: list[Token], start: int, doc: Doc) -> list[Token]:
@@ -547,9 +636,7 @@ def _ent_at(doc: Doc, tok: Token) -> Span | None:
 
 def _role_words(tok: Token) -> set[str]:
     """Words that introduce a named person: titles before the name and appositive or relative-clause roles."""
-    return {t.lemma_.lower() for t in tok.subtree if t.pos_ in {"NOUN", "PROPN"}} | {
-        t.lemma_.lower() for t in tok.doc[max(0, tok.i - 6) : tok.i] if t.pos_ in {"NOUN", "PROPN"}
-    }
+    return {t.lemma_.lower() for t in tok.subtree if t.pos_ in {"NOUN", "PROPN"}}
 
 
 class _Resolver:
@@ -696,29 +783,30 @@ def extract(doc: Doc) -> list[Quote]:
     direct = _direct(doc, marks)
     indirect = _indirect(doc, quoted)
 
-    # Merge: a reported clause containing a direct quote is one mixed quote; a clause inside a quote is dropped.
-    kept_direct: list[_Cand] = []
-    for d in direct:
-        outer = d.outer or (d.start, d.end)
-        host = [c for c in indirect if c.start <= outer[0] and outer[1] <= c.end + 1]
-        if host:
-            for c in host:
-                c.kind = "mixed"
-            continue
-        kept_direct.append(d)
-    kept_indirect = []
+    # Merge. A reported clause mostly inside a direct quote is that quote's complement: dropped. A reported
+    # clause that holds most of a direct quote quotes it in part: one "mixed" quote, the direct one dropped.
+    def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+        return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+    absorbed: set[int] = set()
+    kept_indirect: list[_Cand] = []
     for c in indirect:
-        inside = any(d.outer and d.outer[0] <= c.start and c.end <= d.outer[1] for d in kept_direct)
-        same_cue = any(d.cue_i is not None and d.cue_i == c.cue_i for d in kept_direct)
-        if inside or same_cue:
-            continue
-        # a reported clause that starts or ends inside a quote (partial overlap) quotes it in part: mixed
-        if any(d.outer and (d.outer[0] < c.end and c.start < d.outer[1]) for d in kept_direct):
-            overl = [d for d in kept_direct if d.outer and d.outer[0] < c.end and c.start < d.outer[1]]
-            if all((min(c.end, d.end) - max(c.start, d.start)) >= 0.5 * (c.end - c.start) for d in overl):
-                continue
+        span = (c.start, c.end)
+        outers = [(n, d, d.outer or (d.start, d.end)) for n, d in enumerate(direct)]
+        unquoted = re.sub(r"\s+", " ", "".join(
+            ch if not _in_any(c.start + k, quoted) else " " for k, ch in enumerate(doc.text[c.start : c.end])))
+        if len(re.findall(r"[A-Za-z]+", unquoted)) < 2 and any(overlap(span, o) > 0 for _, _, o in outers):
+            continue  # the complement of a direct quote's cue: the direct quote says it already
+        hosted = [n for n, _, o in outers if overlap(span, o) >= 0.5 * (o[1] - o[0])]
+        absorbed.update(hosted)
+        if any(overlap(span, (m.outer_start, m.outer_end)) > 0 for m in marks):
             c.kind = "mixed"
+            # a quoted fragment cut by the clause's edge ends with its closing mark
+            for m in marks:
+                if m.outer_start < c.end < m.outer_end and m.balanced:
+                    c.end = m.end
         kept_indirect.append(c)
+    kept_direct = [d for n, d in enumerate(direct) if n not in absorbed]
 
     cands = sorted(kept_direct + kept_indirect, key=lambda c: (c.start, c.end))
     resolver = _Resolver(doc, quoted)

@@ -241,6 +241,8 @@ def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+_PAST_HORIZON_DAYS = 300  # see _pick: how far back a bare month or month-day may lie in a past-tense clause
+
 Direction = Literal["past", "future", "nearest", "last", "next", "this"]
 
 
@@ -252,15 +254,22 @@ def _direction(tense: str | None) -> Direction:
 Occurrence = tuple[datetime.date, datetime.date, object]  # first day, last day, payload
 
 
-def _pick(occurrences: Iterable[Occurrence], anchor: datetime.date, direction: Direction) -> object | None:
+def _pick(
+    occurrences: Iterable[Occurrence], anchor: datetime.date, direction: Direction, horizon: int | None = None
+) -> object | None:
     """Choose among the occurrences of a cyclic expression (a weekday, a month, a holiday).
 
     past/future include the occurrence containing the anchor (news practice: "Friday" in a Friday paper
     is that day); last/next exclude it; nearest minimises the distance, preferring the past on a tie.
+    With a ``horizon`` (days), a past occurrence that ended longer ago than that gives way to the nearest:
+    a year-less "Feb. 10" in a past-tense clause of a January paper is far more often the coming one
+    (the verb is "said", the date is that of the hearing announced) than one almost a year old.
     """
     items = sorted(occurrences, key=lambda o: o[0])
     if direction == "past":
         found = [o for o in items if o[0] <= anchor]
+        if found and horizon is not None and (anchor - found[-1][1]).days > horizon:
+            return _pick(items, anchor, "nearest")
         return found[-1][2] if found else None
     if direction == "future":
         found = [o for o in items if o[1] >= anchor]
@@ -387,6 +396,8 @@ def resolve(text: str, anchor: datetime.date | None, tense: str | None = None) -
         return _result(vocab.references[norm], "reference", False, "reference")
     if re.search(r"\b(years?|months?|weeks?|days?)[- ]old\b|^aged? \d", norm):
         return _none("age")
+    if re.fullmatch(r"\d{1,3}", norm):  # "Slepian, 52," -- spaCy's DATE for an age or a count
+        return _none("number")
     norm = _strip_modifiers(norm)
     if not norm:
         return _none("empty")
@@ -429,7 +440,7 @@ def _year_range(text: str, anchor: datetime.date | None, tense: str | None) -> R
 def _decade_century(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     if m := re.fullmatch(r"(\d{3})0'?s", text):
         return _result(f"{m[1]}X", "decade", False, "explicit:decade")
-    if m := re.fullmatch(r"'?(\d)0'?s", text):  # "the '90s": the most recent such decade
+    if m := re.fullmatch(r"'(\d)0'?s", text):  # "the '90s": the most recent such decade; "his 30s" is an age
         base = anchor.year if anchor else 1999
         century = base // 100 if int(m[1]) * 10 <= base % 100 else base // 100 - 1
         return _result(f"{century}{m[1]}X", "decade", anchor is not None, "decade:two-digit")
@@ -490,12 +501,25 @@ def _explicit_month_day(text: str, anchor: datetime.date | None, tense: str | No
         matching = [c for c in candidates if c[0].weekday() == weekday]
         candidates = matching or candidates
     direction = "nearest" if weekday is not None else _direction(tense)
-    found = _pick(candidates, anchor, direction)
+    found = _pick(candidates, anchor, direction, horizon=_PAST_HORIZON_DAYS)
     if found is None:
         return _none("needs-anchor")
     if week_of:
         return _week(found, "month-day:week-of")  # type: ignore[arg-type]
     return _day(found, f"month-day:{direction}")  # type: ignore[arg-type]
+
+
+@_rule
+def _day_before_after(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
+    """ "the day before last Tuesday", "the day after Christmas": a day either side of a resolvable day."""
+    m = re.fullmatch(r"(?:the )?day (before|after) (?!yesterday|tomorrow)(.+)", text)
+    if not m:
+        return None
+    inner = resolve(m[2], anchor, tense)
+    if inner.granularity != "day" or inner.start is None:
+        return _none(inner.method, inner.anchored)
+    shift = datetime.timedelta(days=-1 if m[1] == "before" else 1)
+    return _day(inner.start + shift, f"day-{m[1]}:{inner.method}", inner.anchored)
 
 
 @_rule
@@ -547,6 +571,13 @@ def _weekday(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
 @_rule
 def _relative_unit(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     m = re.fullmatch(r"(this|last|next|past|previous|coming|current) (week|weekend|month|year|quarter|decade)", text)
+    if not m and text in ("weekend", "the weekend"):  # "over the weekend": the one just gone, or coming
+        if anchor is None:
+            return _none("needs-anchor")
+        saturdays = [(d, d + datetime.timedelta(days=1), d) for k in range(-14, 15)
+                     if (d := anchor + datetime.timedelta(days=k)).weekday() == 5]
+        saturday = _pick(saturdays, anchor, _direction(tense))
+        return _week(saturday, f"weekend:{_direction(tense)}", weekend=True)  # type: ignore[arg-type]
     if not m:
         return None
     prefix, unit = m[1], m[2]
@@ -596,7 +627,7 @@ def _month_name(text: str, anchor: datetime.date | None, tense: str | None) -> R
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
         start, end = bounds(f"{year:04d}-{month:02d}")  # type: ignore[misc]
         occurrences.append((start, end, year))
-    year = _pick(occurrences, anchor, direction)
+    year = _pick(occurrences, anchor, direction, horizon=_PAST_HORIZON_DAYS if m[1] is None else None)
     return _month(year, month, f"month:{direction}")  # type: ignore[arg-type]
 
 
@@ -695,14 +726,16 @@ def _durations_and_anaphora(text: str, anchor: datetime.date | None, tense: str 
         return _none("duration")
     if re.fullmatch(rf"(?:{_NUMBER_RE})[- ](?:{units})s?(?:[- ]long)?", text):
         return _none("duration")
-    if re.match(r"(?:that|the same|the following|the next|the previous|the day|same) ", text) or text in ("then", "that day"):
+    if re.match(r"(?:that|the same|the following|the next|the previous|the day|same|next|following|previous) ", text) or text in ("then", "that day"):
         return _none("anaphoric")
     return None
 
 
 def _dateparser(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution:
     """The fallback for explicit forms the rules above do not know; only for text with a number or month."""
-    if not (re.search(r"\d", text) or re.search(rf"\b(?:{_MONTH_RE})\b", text)):
+    # only text naming a month, a plausible year or a numeric date: dateparser reads a bare "44" (an age
+    # in "Kopp, 44,") as 1944, and "0735" (a clock time) as a year
+    if not re.search(rf"\b(?:{_MONTH_RE})\b|\b(?:1\d{{3}}|20\d{{2}}|21\d{{2}})\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b", text):
         return _none("unresolved")
     import dateparser  # imported lazily: loading its language data costs a second
 
@@ -735,7 +768,9 @@ def _dateparser(text: str, anchor: datetime.date | None, tense: str | None) -> R
 _TEST_ANCHOR = datetime.date(2000, 6, 15)  # any date will do: only whether a candidate resolves matters
 
 
-def _patterns() -> list[re.Pattern[str]]:
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], ...]:
+    """The candidate patterns (compiled once, on first use: nothing is read at import time)."""
     vocab = vocabulary()
     months = (
         r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -746,7 +781,7 @@ def _patterns() -> list[re.Pattern[str]]:
     holidays = "|".join(re.escape(h) for h in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
     references = "|".join(re.escape(r) for r in vocab.extract_references)
     number = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
-    return [
+    return (
         re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"),
         re.compile(rf"\b(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"),
         re.compile(rf"\b{months} \d{{1,2}}\b(?:,? \d{{4}}\b)?|\b\d{{1,2}} {months}(?: \d{{4}}\b)?|\b{months},? \d{{4}}\b"),
@@ -758,8 +793,9 @@ def _patterns() -> list[re.Pattern[str]]:
         re.compile(rf"(?i)\b(?:(?:almost|nearly|about|some|more than|over|just) )?{number} (?:day|week|month|year|decade)s? ago\b"),
         re.compile(rf"(?i)\b(?:{references})\b"),
         re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})\b"),
-        re.compile(r"\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"),
-    ]
+        re.compile(r"\b(?:pre|post|mid)-(?:1[5-9]|20)\d{2}\b"),
+        re.compile(r"(?:\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of|and|or)|\d{4},) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"),
+    )
 
 
 def _tense(span: Span) -> Tense | None:
@@ -776,16 +812,24 @@ def _tense(span: Span) -> Tense | None:
     return _verb_tense(token)
 
 
+# a verb of scheduling makes its date a coming one whatever its own tense ("postponed until Tuesday");
+# not "plan": "On Friday, the government planned to pay" is as often a past Friday
+_FUTURE_VERBS = {"schedule", "postpone", "delay", "adjourn", "reschedule", "defer"}
 _FUTURE_HEADS = {"go", "plan", "expect", "schedule", "set", "intend", "aim", "hope", "vow", "promise", "prepare", "due", "likely", "want", "seek", "agree", "threaten"}
 
 
 def _verb_tense(verb: Token, depth: int = 0) -> Tense | None:
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     words = {a.lower_ for a in auxes}
+    if verb.lemma_.lower() in _FUTURE_VERBS:
+        return "future"
     if words & {"will", "'ll", "shall", "wo"}:
         return "future"
     if words & {"would", "could", "might", "may", "should", "must", "can"}:
-        return "past" if "have" in words else "future"
+        if "have" in words:
+            return "past"
+        # "would" reports a plan ("said he would vote Tuesday"); "could not be reached Wednesday" is no future
+        return "future" if words & {"would", "'d"} else None
     if "to" in words and verb.tag_ == "VB" and depth < 3 and verb.head is not verb:
         head = verb.head
         if head.lemma_.lower() in _FUTURE_HEADS:
@@ -795,7 +839,9 @@ def _verb_tense(verb: Token, depth: int = 0) -> Tense | None:
         return None
     if any(a.tag_ == "VBD" for a in auxes) or verb.tag_ == "VBD":
         return "past"
-    if words & {"has", "have", "'ve"} and verb.tag_ == "VBN":
+    if words & {"has", "have", "'ve"} and verb.tag_ in ("VBN", "VBG"):  # "has said", "have been searching"
+        return "past"
+    if verb.tag_ == "VBN" and not auxes:  # a reduced relative: "the injunction issued Thursday"
         return "past"
     if verb.tag_ in ("VBZ", "VBP") or any(a.tag_ in ("VBZ", "VBP") for a in auxes):
         return "present"
@@ -831,7 +877,8 @@ def extract(doc: Doc) -> list[TimexMention]:
     leading prepositions, plus patterns the statistical model misses: year ranges ("1950-53"), weekdays,
     "last month", month names, decades, "N years ago", holidays and "now". Where candidates overlap, one
     that resolves beats one that does not, then the longer wins. Ages ("63 years old") are dropped;
-    durations ("three years") are kept (their value resolves to None).
+    durations ("three years") are kept (their value resolves to None). "Between 1994 and 1997" becomes two
+    year mentions, as TIMEX3 marks it; the hyphenated "1950-53" stays one year range.
 
     Note: the tense is read from the dependency parse, so a wrong parse gives a wrong direction for bare
     weekdays; an expression outside any clause (a dateline, a headline) gets tense None.
@@ -841,6 +888,10 @@ def extract(doc: Doc) -> list[TimexMention]:
     day_words = re.compile(r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|tomorrow)\b")
     for ent in doc.ents:
         if ent.label_ == "DATE" or (ent.label_ == "TIME" and day_words.search(ent.text)):
+            pair = re.search(r"\b(\d{4}) (?:and|to|through|until|till|or) (\d{4})\b", ent.text)
+            if pair:  # "between 1994 and 1997": two dates, as TIMEX3 marks them (only "1950-53" is one range)
+                candidates.update((ent.start_char + pair.start(g), ent.start_char + pair.end(g)) for g in (1, 2))
+                continue
             candidates.add(_trim_span(text, ent.start_char, ent.end_char))
     for pattern in _patterns():
         for m in pattern.finditer(text):
@@ -852,9 +903,10 @@ def extract(doc: Doc) -> list[TimexMention]:
         if end <= start:
             continue
         trial = resolve(text[start:end], _TEST_ANCHOR)
-        if trial.method == "age":
+        if trial.method in ("age", "number"):
             continue
-        scored.append((trial.value is not None, end - start, -start, start, end))
+        by_rule = trial.value is not None and trial.method != "dateparser"
+        scored.append((by_rule, trial.value is not None, end - start, -start, start, end))
     chosen: list[tuple[int, int]] = []
     for *_, start, end in sorted(scored, reverse=True):
         if all(end <= s or start >= e for s, e in chosen):

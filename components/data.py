@@ -1,0 +1,127 @@
+"""The app's data layer: which build to read, one in-memory DuckDB per build, and cached queries.
+
+A build is identified by its resolved version folder plus the manifest's `built_at`; the frame (`app.py`) resolves
+`DIR` once per script run (`storage.current`) and every query of that run reads that version, even if a new
+build is published meanwhile. Each Parquet file is loaded once per version into an in-memory DuckDB database held
+by `st.cache_resource`; a rerun reads no Parquet. Cached query results are keyed by plain values only.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import streamlit as st
+
+from newsscope import queries, storage, tables
+from newsscope.filters import Filters
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample" / "raw"
+UPLOADS = ROOT / "data" / "uploads"
+_BUILD_KEY = "_newsscope_build"
+
+
+@dataclass(frozen=True)
+class Build:
+    """One published build: the resolved version folder and when it was built (together, the cache key)."""
+
+    folder: str
+    built_at: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.folder, self.built_at)
+
+
+def data_dir() -> Path:
+    """$NEWSSCOPE_DATA, else data/processed; a relative path is relative to the repository."""
+    path = Path(os.environ.get("NEWSSCOPE_DATA") or "data/processed").expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+def read_only() -> bool:
+    return os.environ.get("NEWSSCOPE_READ_ONLY", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def resolve() -> Build | None:
+    """Resolve the build for this script run (call once per run, in the frame) and remember it for the pages."""
+    folder = storage.current(data_dir())
+    build = None
+    if folder is not None:
+        try:
+            manifest = storage.read_manifest(folder)
+        except (OSError, ValueError):
+            manifest = None  # a folder without a readable manifest is not a build
+        if manifest is not None:
+            build = Build(str(folder), str(manifest.get("built_at", "")))
+    st.session_state[_BUILD_KEY] = build
+    return build
+
+
+def current() -> Build | None:
+    """The build the frame resolved for this run (None when there is none)."""
+    return st.session_state.get(_BUILD_KEY)
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the tables…", on_release=_close)
+def database(folder: str, built_at: str) -> duckdb.DuckDBPyConnection:
+    """All tables of one build version in an in-memory DuckDB (each Parquet file read exactly once)."""
+    con = duckdb.connect(":memory:")
+    for name in tables.TABLES:
+        path = Path(folder) / f"{name}.parquet"
+        table = pq.read_table(path) if path.exists() else tables.SCHEMAS[name].empty_table()
+        con.from_arrow(table).create(name)
+    return con
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def manifest(folder: str, built_at: str) -> dict:
+    return storage.read_manifest(Path(folder))
+
+
+_QUERIES = {
+    name: getattr(queries, name)
+    for name in (
+        "actor_options", "outlet_options", "story_options", "date_bounds", "kpis", "articles_over_time", "top_actors",
+        "top_speakers", "ingest_summary", "ingest_log", "quotes", "quote_count", "actor", "actor_mentions_over_time",
+        "quotes_about", "quotes_by", "co_actors", "actor_outlets", "timeline", "publications", "undated_timexes",
+        "event_evidence", "same_event", "stories", "story_articles", "story_quotes", "story_quote_grid", "story_claims", "story_actors", "shared_events",
+        "articles", "article", "article_spans",
+    )
+}  # fmt: skip
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> object:
+    con = database(*build_key).cursor()  # one cursor per call: cursors are safe to use from concurrent sessions
+    try:
+        fn = _QUERIES[name]
+        return fn(con, filters, *args, **dict(kwargs)) if filters is not None else fn(con, *args, **dict(kwargs))
+    finally:
+        con.close()
+
+
+def q(name: str, filters: Filters | None = None, *args: object, **kwargs: object):
+    """Run `queries.<name>` on the current build, cached per (build, arguments).
+
+    `filters=None` calls the query without filters (lookups, one article, one event). Arguments must be plain
+    hashable values (str, int, tuples, `Filters`), never frames.
+    """
+    build = current()
+    if build is None:
+        raise RuntimeError("no build resolved for this run; the frame (app.py) calls data.resolve() first")
+    return _cached(build.key, name, filters, tuple(args), tuple(sorted(kwargs.items())))
+
+
+def frame(name: str, filters: Filters | None = None, *args: object, **kwargs: object) -> pd.DataFrame:
+    """`q` for queries returning a frame (a copy, so a page may add columns without touching the cache)."""
+    return q(name, filters, *args, **kwargs).copy()

@@ -1,0 +1,202 @@
+"""Figure builders: aggregated DataFrame in, Plotly figure out (pure: no Streamlit, no queries).
+
+Every figure has axis titles, readable date ticks and a legend where colour carries meaning. Colours are a
+function of the name (`color_for`), so "RT" or "Lloyd Austin" has the same colour on every page and every run.
+Corpus strings reach Plotly's hover text escaped (`html.escape`), because Plotly renders a subset of HTML there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# A qualitative palette that stays distinguishable for common colour-vision deficiencies (Okabe–Ito + Tableau).
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C564B", "#7F7F7F",
+    "#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#9C755F",
+)  # fmt: skip
+NEUTRAL = "#9AA0A6"
+PUBLICATION_LANE = "Published: "
+DATE_TICKS = [
+    # Plotly picks the stop by zoom level; each stop names the unit a reader expects at that scale.
+    dict(dtickrange=[None, 86_400_000 * 6], value="%-d %b\n%Y"),
+    dict(dtickrange=[86_400_000 * 6, 86_400_000 * 27], value="%-d %b\n%Y"),
+    dict(dtickrange=[86_400_000 * 27, "M11"], value="%b\n%Y"),
+    dict(dtickrange=["M11", None], value="%Y"),
+]
+_LAYOUT = dict(margin=dict(l=10, r=10, t=40, b=10), hoverlabel=dict(align="left"), legend=dict(title_text=""))
+
+
+def color_for(name: str | None) -> str:
+    """A stable colour for an actor or outlet name (the same on every page and run); grey for no name."""
+    if not name or name.startswith("("):
+        return NEUTRAL
+    digest = hashlib.sha1(name.strip().lower().encode("utf-8")).digest()
+    return PALETTE[digest[0] % len(PALETTE)]
+
+
+def _escape(value: object, width: int = 70) -> str:
+    """Corpus text for a hover label: escaped, wrapped, and never longer than a few lines."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = textwrap.shorten(str(value), 320, placeholder=" …")
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width)) or html.escape(text)
+
+
+def _date_axis(fig: go.Figure, title: str = "Date") -> None:
+    fig.update_xaxes(title_text=title, type="date", tickformatstops=DATE_TICKS, hoverformat="%-d %b %Y")
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure carrying a message (for a chart slot whose data is empty)."""
+    fig = go.Figure()
+    fig.add_annotation(text=html.escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(height=200, **_LAYOUT)
+    return fig
+
+
+def articles_over_time(frame: pd.DataFrame, grain: str = "month", value: str = "articles", title: str | None = None) -> go.Figure:
+    """Stacked bars of `value` per `period`, one colour per `outlet` (columns: period, outlet, <value>)."""
+    if frame.empty:
+        return empty_figure("No dated articles in this view")
+    fig = go.Figure()
+    for outlet, rows in frame.groupby("outlet", sort=True):
+        fig.add_bar(
+            x=rows["period"], y=rows[value], name=str(outlet), marker_color=color_for(str(outlet)),
+            customdata=[html.escape(str(outlet))] * len(rows),
+            hovertemplate=f"%{{customdata}}<br>%{{x|%-d %b %Y}} ({grain}): %{{y}} {value}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", title=title or f"{value.capitalize()} per {grain}, by outlet", height=360, **_LAYOUT)
+    _date_axis(fig, f"Publication date ({grain})")
+    fig.update_yaxes(title_text=value.capitalize(), rangemode="tozero")
+    fig.update_layout(legend=dict(title_text="Outlet"))
+    return fig
+
+
+def ranked_bars(frame: pd.DataFrame, value: str, label: str = "name", title: str = "", axis_title: str | None = None, color_by: str | None = None) -> go.Figure:
+    """Horizontal bars, largest on top; each bar coloured by its `color_by` (default: `label`) name."""
+    if frame.empty:
+        return empty_figure("Nothing to rank in this view")
+    rows = frame.sort_values([value, label], ascending=[True, False])
+    names = [str(n) for n in rows[label]]
+    color_names = [str(n) for n in rows[color_by or label]]
+    hover = [html.escape(n) for n in names]
+    extra = [html.escape(str(k)) for k in rows["kind"]] if "kind" in rows else [""] * len(rows)
+    fig = go.Figure(
+        go.Bar(
+            x=rows[value], y=[html.escape(n) for n in names], orientation="h", marker_color=[color_for(n) for n in color_names],
+            customdata=list(zip(hover, extra)), hovertemplate=f"%{{customdata[0]}} %{{customdata[1]}}<br>%{{x}} {value}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(title=title, height=max(220, 28 * len(rows) + 80), **_LAYOUT)
+    fig.update_xaxes(title_text=axis_title or value.capitalize(), rangemode="tozero")
+    fig.update_yaxes(title_text=None, automargin=True)
+    return fig
+
+
+def _duration_ms(start: pd.Series, end: pd.Series) -> pd.Series:
+    # An event dated "May 2024" covers May 1 through May 31 inclusive: the bar ends at the start of June 1.
+    return (pd.to_datetime(end) + pd.Timedelta(days=1) - pd.to_datetime(start)).dt.total_seconds() * 1000
+
+
+def timeline(events: pd.DataFrame, publications: pd.DataFrame | None = None, lane_title: str = "Actor") -> go.Figure:
+    """Events on a date axis, one lane per actor or outlet.
+
+    Events known to a month or year (date_start < date_end) are spans; day-level events are points. Hover shows
+    the sentence and its source. `publications` (date, outlet, articles) adds one "Published: <outlet>" lane per
+    outlet. Each mark carries the event_id as `customdata[0]` for selection.
+    """
+    has_pubs = publications is not None and not publications.empty
+    if events.empty and not has_pubs:
+        return empty_figure("No dated events in this view")
+    fig = go.Figure()
+    frame = events.copy()
+    if not frame.empty:
+        frame["date_start"] = pd.to_datetime(frame["date_start"])
+        frame["date_end"] = pd.to_datetime(frame["date_end"])
+        frame["is_span"] = frame["date_end"] > frame["date_start"]
+        frame["lane_label"] = [html.escape(str(x)) for x in frame["lane"]]
+        frame["hover"] = [
+            f"<b>{_escape(s)}</b><br>{html.escape(str(o or '(no outlet)'))} · {_escape(t, 60)}<br>"
+            f"date: {html.escape(str(v))} ({html.escape(str(g))}) · {n} article(s)"
+            for s, o, t, v, g, n in zip(frame["sentence"], frame["outlet"], frame["title"], frame["date_value"], frame["granularity"], frame["n_articles"])
+        ]
+    lanes = list(dict.fromkeys(frame["lane"])) if not frame.empty else []
+    for lane in lanes:
+        rows = frame[frame["lane"] == lane]
+        color = color_for(str(lane))
+        spans, points = rows[rows["is_span"]], rows[~rows["is_span"]]
+        if len(spans):
+            fig.add_bar(
+                y=spans["lane_label"], base=spans["date_start"], x=_duration_ms(spans["date_start"], spans["date_end"]),
+                orientation="h", marker=dict(color=color, opacity=0.45, line=dict(color=color, width=1)), width=0.5,
+                name=html.escape(str(lane)), legendgroup=str(lane), customdata=list(zip(spans["event_id"], spans["hover"])),
+                hovertemplate="%{customdata[1]}<extra>span</extra>",
+            )
+        if len(points):
+            fig.add_scatter(
+                y=points["lane_label"], x=points["date_start"] + pd.Timedelta(hours=12), mode="markers",
+                marker=dict(color=color, size=[8 + 2 * min(int(n), 6) for n in points["n_articles"]], line=dict(color="white", width=1)),
+                name=html.escape(str(lane)), legendgroup=str(lane), showlegend=not len(spans),
+                customdata=list(zip(points["event_id"], points["hover"])), hovertemplate="%{customdata[1]}<extra>day</extra>",
+            )
+    if has_pubs:
+        pubs = publications.copy()
+        pubs["date"] = pd.to_datetime(pubs["date"])
+        for outlet, rows in pubs.groupby("outlet", sort=True):
+            fig.add_scatter(
+                y=[html.escape(PUBLICATION_LANE + str(outlet))] * len(rows), x=rows["date"] + pd.Timedelta(hours=12), mode="markers",
+                marker=dict(symbol="square", color=color_for(str(outlet)), size=9),
+                name=html.escape(PUBLICATION_LANE + str(outlet)), legendgroup="publications",
+                customdata=[("", f"{html.escape(str(outlet))}: {int(n)} article(s) published") for n in rows["articles"]],
+                hovertemplate="%{customdata[1]}<extra>publication</extra>",
+            )
+    n_lanes = len(lanes) + (publications["outlet"].nunique() if has_pubs else 0)
+    fig.update_layout(
+        barmode="overlay", height=max(300, 46 * n_lanes + 170), title="Events by date", clickmode="event+select",
+        legend=dict(title_text=lane_title, orientation="h", yanchor="bottom", y=-0.6 if n_lanes < 4 else -0.35), **{k: v for k, v in _LAYOUT.items() if k != "legend"},
+    )
+    _date_axis(fig, "Event date (spans: known only to the month or year)")
+    fig.update_xaxes(rangeslider=dict(visible=True, thickness=0.06))
+    fig.update_yaxes(title_text=lane_title, type="category", autorange="reversed", automargin=True)
+    return fig
+
+
+def presence_heatmap(frame: pd.DataFrame, row: str, column: str, value: str, title: str, value_title: str) -> go.Figure:
+    """A row × column grid of `value` (e.g. actor mentions per version of a story); 0 cells show what was left out."""
+    if frame.empty:
+        return empty_figure("Nothing to compare")
+    grid = frame.pivot_table(index=row, columns=column, values=value, aggfunc="sum", fill_value=0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(), x=[html.escape(str(c)) for c in grid.columns], y=[html.escape(str(r)) for r in grid.index],
+            colorscale="Blues", colorbar=dict(title=dict(text=value_title)), hovertemplate="%{y} in %{x}: %{z}<extra></extra>",
+            texttemplate="%{z}", xgap=2, ygap=2,
+        )
+    )
+    fig.update_layout(title=title, height=max(260, 26 * len(grid) + 140), **_LAYOUT)
+    fig.update_xaxes(title_text="Version (outlet · article)", side="top")
+    fig.update_yaxes(title_text=None, autorange="reversed", automargin=True)
+    return fig
+
+
+def sparkline(frame: pd.DataFrame, value: str) -> list[float]:
+    """The values of a per-period frame as a plain list for `st.metric(chart_data=...)` (summed over outlets)."""
+    if frame.empty:
+        return []
+    return [float(v) for v in frame.groupby("period")[value].sum().sort_index()]
+
+
+def fmt_date(value: object) -> str:
+    """A date for people: "1 May 2024"; "undated" for a missing one."""
+    if value is None or (not isinstance(value, (dt.date, str)) and pd.isna(value)):
+        return "undated"
+    return pd.Timestamp(value).strftime("%-d %b %Y")

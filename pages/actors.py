@@ -1,0 +1,64 @@
+"""Actors: one actor's profile — who they are, when they appear, what they said, what was said about them."""
+
+import streamlit as st
+
+from components import data, widgets
+from newsscope import charts, queries
+
+filters = st.session_state["filters"]
+st.title("Actors")
+
+options = data.frame("actor_options")
+if options.empty:
+    widgets.empty_state("This build has no actors yet.", how_to_build=True)
+    st.stop()
+
+names = dict(zip(options["actor_id"], options["name"]))
+kinds = dict(zip(options["actor_id"], options["kind"]))
+# Default: the first actor of the global filter, else the most mentioned one; ?actors_actor=<id> selects one.
+wanted = st.query_params.get("actors_actor")
+default = wanted if wanted in names else (filters.actors[0] if filters.actors else options["actor_id"].iloc[0])
+if st.session_state.get("actors_actor") not in names:
+    st.session_state["actors_actor"] = default
+ids = list(dict.fromkeys([st.session_state["actors_actor"], *filters.actors, *options["actor_id"][:2000]]))
+actor_id = st.selectbox("Actor", ids, key="actors_actor", format_func=lambda a: f"{names.get(a, a)} · {kinds.get(a, '?')}")
+st.query_params["actors_actor"] = actor_id
+
+profile = data.frame("actor", None, actor_id).iloc[0]
+aliases = [a for a in (profile["aliases"] if profile["aliases"] is not None else []) if a != profile["name"]]
+with st.container(horizontal=True):
+    st.metric("Kind", str(profile["kind"] or "?").capitalize(), border=True)
+    st.metric("Mentions", f"{int(profile['n_mentions']):,}", border=True, help="In the whole build")
+    st.metric("Articles", f"{int(profile['n_articles']):,}", border=True, help="In the whole build")
+    st.metric("First / last seen", f"{charts.fmt_date(profile['first_seen'])} – {charts.fmt_date(profile['last_seen'])}", border=True)
+st.caption("Also written as: " + (", ".join(widgets.md_escape(a) for a in aliases[:30]) if aliases else "no other names"))
+local = filters if not filters.actors else type(filters)(filters.date_from, filters.date_to, (), filters.outlets, filters.story, filters.text)
+widgets.describe(local, None, "articles")
+
+kpi = data.frame("kpis", local).iloc[0]
+grain = queries.pick_grain(kpi["first_published"], kpi["last_published"])
+with st.container(border=True):
+    over_time = data.frame("actor_mentions_over_time", local, actor_id, grain=grain)
+    st.plotly_chart(charts.articles_over_time(over_time, grain, value="mentions", title=f"Mentions per {grain}, by outlet"), key="actors_over_time")
+
+left, right = st.columns(2)
+with left.container(border=True, height="stretch"):
+    co = data.frame("co_actors", local, actor_id, limit=15)
+    st.plotly_chart(charts.ranked_bars(co, "articles", title="Appears most with", axis_title="Articles together"), key="actors_co")
+with right.container(border=True, height="stretch"):
+    outlets = data.frame("actor_outlets", local, actor_id)
+    st.plotly_chart(charts.ranked_bars(outlets, "articles", label="outlet", title="Outlets covering this actor", axis_title="Articles"), key="actors_outlets")
+
+by_tab, about_tab = st.tabs(["Quotes by this actor", "Quotes about this actor"])
+with by_tab:
+    said = data.frame("quotes_by", local, actor_id, limit=50)
+    if said.empty:
+        st.caption("No quote is attributed to this actor in this view.")
+    for i, row in said.iterrows():
+        widgets.quote_card(row, key=f"actors_by_{i}")
+with about_tab:
+    about = data.frame("quotes_about", local, actor_id, limit=50)
+    if about.empty:
+        st.caption("Nobody else's quoted words mention this actor in this view.")
+    for i, row in about.iterrows():
+        widgets.quote_card(row, key=f"actors_about_{i}")

@@ -1,0 +1,56 @@
+"""Coverage: one story told by several outlets, side by side — what each version includes or leaves out."""
+
+import streamlit as st
+
+from components import data, widgets
+from newsscope import charts
+
+filters = st.session_state["filters"]
+st.title("Coverage")
+
+stories = data.frame("stories", filters)
+widgets.describe(filters, len(stories), "stories")
+if stories.empty:
+    widgets.empty_state("No story in this view is told by more than one article.", how_to_build=filters.is_empty)
+else:
+    labels = {s: f"{t or '(untitled)'} · {n} versions, {o} outlets" for s, t, n, o in zip(stories["story_id"], stories["title"], stories["n_articles"], stories["n_outlets"])}
+    if st.session_state.get("coverage_story") not in labels:
+        st.session_state["coverage_story"] = filters.story if filters.story in labels else next(iter(labels))
+    story = st.selectbox("Story", list(labels), key="coverage_story", format_func=labels.get)
+
+    versions = data.frame("story_articles", None, story)
+    st.dataframe(
+        versions[["outlet", "published", "title", "n_words", "quotes", "actors"]], hide_index=True, width="stretch",
+        column_config={"outlet": "Outlet", "published": st.column_config.DateColumn("Published", format="D MMM YYYY"), "title": "Title",
+                       "n_words": st.column_config.NumberColumn("Words"), "quotes": st.column_config.NumberColumn("Quotes"),
+                       "actors": st.column_config.NumberColumn("Actors")},
+    )
+
+    grid = data.frame("story_quote_grid", None, story)
+    left, right = st.columns([3, 1])
+    with left.container(border=True, height="stretch"):
+        st.markdown("**Quotes: which version carries which** (ticked: carried; unticked: left out)")
+        if grid.empty:
+            st.caption("No quote in any version.")
+        else:
+            st.dataframe(grid, hide_index=True, width="stretch", column_config={
+                "quote": st.column_config.TextColumn("Quote", width="large"), "speaker": "Speaker", "stance": "Stance",
+                **{c: st.column_config.CheckboxColumn(c) for c in grid.columns if c not in ("quote", "speaker", "stance")}})
+    with right.container(border=True, height="stretch"):
+        st.markdown("**Claims and denials carried**")
+        st.dataframe(data.frame("story_claims", None, story), hide_index=True, width="stretch",
+                     column_config={"version": "Version", "claim": st.column_config.NumberColumn("Claims"), "denial": st.column_config.NumberColumn("Denials")})
+
+    with st.container(border=True):
+        people = data.frame("story_actors", None, story)
+        st.plotly_chart(charts.presence_heatmap(people, "name", "outlet", "mentions", "Actors per version (0: left out)", "Mentions"), key="coverage_actors")
+
+with st.container(border=True):
+    st.markdown("**Events reported by several articles**")
+    shared = data.frame("shared_events", filters)
+    if shared.empty:
+        st.caption("No event in this view is reported by more than one article.")
+    else:
+        st.dataframe(shared[["date_value", "sentence", "n_articles", "outlets"]], hide_index=True, width="stretch",
+                     column_config={"date_value": "Date", "sentence": st.column_config.TextColumn("Sentence (earliest report)", width="large"),
+                                    "n_articles": st.column_config.NumberColumn("Articles"), "outlets": st.column_config.ListColumn("Outlets")})

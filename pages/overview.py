@@ -1,0 +1,66 @@
+"""Overview: the corpus at a glance under the current filters."""
+
+import pandas as pd
+import streamlit as st
+
+from components import data, widgets
+from newsscope import charts, queries
+
+filters = st.session_state["filters"]
+st.title("Overview")
+
+k = data.frame("kpis", filters).iloc[0]
+widgets.describe(filters, int(k["articles"]), "articles")
+if int(k["articles"]) == 0:
+    if filters.is_empty:
+        widgets.empty_state("This build holds no articles.", how_to_build=True)
+    else:
+        widgets.empty_state("No article matches these filters.")
+    st.stop()
+
+grain = queries.pick_grain(k["first_published"], k["last_published"])
+over_time = data.frame("articles_over_time", filters, grain=grain)
+trend = charts.sparkline(over_time, "articles")
+
+with st.container(horizontal=True):
+    st.metric("Articles", f"{int(k['articles']):,}", border=True, chart_data=trend or None, chart_type="bar",
+              help=f"Dated articles per {grain} in the sparkline")
+    st.metric("Outlets", f"{int(k['outlets']):,}", border=True)
+    st.metric("Actors", f"{int(k['actors']):,}", border=True, help="Distinct canonical actors mentioned")
+    st.metric("Quotes", f"{int(k['quotes']):,}", border=True)
+    span = (f"{charts.fmt_date(k['first_published'])} – {charts.fmt_date(k['last_published'])}"
+            if pd.notna(k["first_published"]) else "—")
+    st.metric("Date span", span, border=True)
+    st.metric("Undated articles", f"{int(k['undated']):,}", border=True, help="No publication date found in metadata or text")
+
+with st.container(border=True):
+    st.plotly_chart(charts.articles_over_time(over_time, grain), key="overview_over_time")
+
+left, right = st.columns(2)
+with left.container(border=True, height="stretch"):
+    top = data.frame("top_actors", filters, limit=15)
+    st.plotly_chart(charts.ranked_bars(top, "mentions", title="Most mentioned actors", axis_title="Mentions"), key="overview_top_actors")
+with right.container(border=True, height="stretch"):
+    speakers = data.frame("top_speakers", filters, limit=15)
+    st.plotly_chart(charts.ranked_bars(speakers, "quotes", title="Most quoted speakers", axis_title="Quotes"), key="overview_top_speakers")
+
+left, right = st.columns(2)
+with left.container(border=True, height="stretch"):
+    st.markdown("**Build**")
+    build = data.current()
+    manifest = data.manifest(*build.key)
+    model = manifest.get("model") or {}
+    st.markdown(
+        f"Model `{widgets.md_escape(model.get('name', '?'))}` {widgets.md_escape(model.get('version', ''))} · "
+        f"pipeline {widgets.md_escape(manifest.get('pipeline_version', '?'))} · built {widgets.md_escape(manifest.get('built_at', '?'))}"
+    )
+    rows = manifest.get("rows") or {}
+    st.caption(" · ".join(f"{widgets.md_escape(name)}: {n:,}" for name, n in rows.items() if isinstance(n, int)))
+with right.container(border=True, height="stretch"):
+    st.markdown("**Ingest problems**")
+    problems = data.frame("ingest_summary")
+    if problems.empty:
+        st.caption("Every input file was read.")
+    else:
+        st.markdown(", ".join(f"{int(n)} {widgets.md_escape(s)}" for s, n in zip(problems["status"], problems["files"])))
+    st.page_link(widgets.ARTICLES_PAGE, label="See the ingest log", icon=":material/receipt_long:", query_params={"articles_view": "log"})

@@ -1,0 +1,135 @@
+"""End to end: the sample corpus builds into tables that match the hand-made gold."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE, shared_file
+from newsscope import storage, tables
+from newsscope.build import BuildOptions, build
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "processed"
+    build([SAMPLE], out)
+    return out
+
+
+def _table(out: Path, name: str) -> pd.DataFrame:
+    return storage.read_table(storage.current(out), name)
+
+
+def test_every_table_has_the_contract_columns(sample_build: Path) -> None:
+    for name, schema in tables.SCHEMAS.items():
+        frame = _table(sample_build, name)
+        assert list(frame.columns) == schema.names, name
+    manifest = storage.read_manifest(storage.current(sample_build))
+    assert manifest["model"]["name"] and manifest["model"]["version"]
+    assert manifest["rows"]["articles"] == 5
+
+
+def test_articles_match_the_gold_metadata(sample_build: Path, seeds_gold: dict) -> None:
+    articles = _table(sample_build, "articles").set_index("source_id")
+    for name, gold in seeds_gold["articles"].items():
+        row = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in articles.loc[name].items()}
+        assert row["outlet"] == gold["outlet"], name
+        assert row["title"] == gold["title"], name
+        # An undated article whose near-duplicate is dated takes that date (the gold says so in published_note).
+        inferred = re.search(r"\d{4}-\d{2}-\d{2}", gold.get("published_note", ""))
+        expected = gold["published"] or (inferred.group() if inferred else None)
+        assert row["published"] == (date.fromisoformat(expected) if expected else None), name
+        for text in gold["must_not_contain"]:
+            assert text not in row["body"], (name, text)
+        for text in gold.get("must_contain", []):
+            assert text in row["body"], (name, text)
+
+
+def test_undated_rewrite_takes_its_duplicates_date(sample_build: Path) -> None:
+    articles = _table(sample_build, "articles").set_index("source_id")
+    a, b = articles.loc["000_edc8ba589bb0632c.txt"], articles.loc["001_502a72c922326d2e.txt"]
+    assert a["story_id"] == b["story_id"]
+    assert a["published_source"] == f"duplicate:{b['article_id']}"
+    assert b["published_source"] == "text"
+    assert articles["story_id"].nunique() == 4
+
+
+def test_every_input_unit_is_logged(sample_build: Path) -> None:
+    log = _table(sample_build, "ingest_log")
+    assert sorted(log["source_id"]) == sorted(p.name for p in SAMPLE.glob("*.txt"))
+    assert set(log["status"]) == {"ok"}
+
+
+def test_offsets_point_into_the_body(sample_build: Path) -> None:
+    bodies = _table(sample_build, "articles").set_index("article_id")["body"]
+    for name, column in (("mentions", "text"), ("quotes", "quote"), ("timexes", "text")):
+        frame = _table(sample_build, name)
+        assert len(frame), name
+        for row in frame.itertuples():
+            assert bodies[row.article_id][row.start : row.end] == getattr(row, column), (name, row)
+
+
+def test_rebuild_of_unchanged_input_reuses_everything(tmp_path: Path) -> None:
+    out = tmp_path / "processed"
+    first = build([SAMPLE], out)
+    assert first.processed == 5
+    again = build([SAMPLE], out)
+    assert (again.processed, again.reused) == (0, 5)
+    assert again.manifest["rows"] == first.manifest["rows"]
+    extra = tmp_path / "extra"
+    shutil.copytree(SAMPLE, extra)
+    (extra / "new.txt").write_text(
+        "Secretary of State Antony Blinken said on Monday that the talks in Geneva had made progress, officials said.", encoding="utf-8"
+    )
+    added = build([extra], out)
+    assert (added.processed, added.reused) == (1, 5)
+
+
+def test_a_failing_build_leaves_the_previous_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "processed"
+    build([SAMPLE], out)
+    before = storage.read_manifest(storage.current(out))
+    from newsscope import build as build_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_module.events, "extract", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build([SAMPLE], out)
+    assert storage.read_manifest(storage.current(out)) == before
+    assert len(_table(out, "articles")) == 5
+
+
+def test_records_with_bad_dates_keep_the_article(tmp_path: Path) -> None:
+    text = (SAMPLE / "002_db3fd5b4f5d625c3.txt").read_text(encoding="utf-8")
+    records = [{"id": "x", "text": text, "published": "32/13/2024", "outlet": "DoD News"}]
+    (tmp_path / "in.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    report = build([tmp_path / "in.jsonl"], tmp_path / "out")
+    [row] = report.ingest_log.itertuples()
+    assert row.status == "ok" and "32/13/2024" in row.reason
+    article = _table(tmp_path / "out", "articles").iloc[0]
+    assert pd.isna(article["published"]) and article["outlet"] == "DoD News"
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_the_same_tables(tmp_path: Path) -> None:
+    lines = shared_file("corpus", "polnear_train.jsonl").read_text(encoding="utf-8").splitlines()[:100]
+    corpus = tmp_path / "in"
+    shutil.copytree(SAMPLE, corpus)
+    (corpus / "polnear.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    build([corpus], tmp_path / "local")
+    build([corpus], tmp_path / "dask", BuildOptions(engine="dask", n_process=2, chunk_size=20))
+    for name in tables.TABLES:
+        a, b = _table(tmp_path / "local", name), _table(tmp_path / "dask", name)
+        keys = [c for c in a.columns if a[c].map(lambda v: not isinstance(v, (list, tuple)) and not hasattr(v, "tolist")).all()]
+        a = a.sort_values(keys).reset_index(drop=True)
+        b = b.sort_values(keys).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=name)
