@@ -17,15 +17,15 @@ from newsscope import storage
 st.set_page_config(page_title="NewsScope", page_icon=":material/newspaper:", layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("pages/timeline.py", title="Timeline", icon=":material/timeline:"),
-    st.Page("pages/actors.py", title="Actors", icon=":material/groups:"),
-    st.Page("pages/quotes.py", title="Quotes", icon=":material/format_quote:"),
-    st.Page("pages/coverage.py", title="Coverage", icon=":material/compare:"),
-    st.Page("pages/articles.py", title="Articles", icon=":material/article:"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:"),
+    st.Page("app_pages/actors.py", title="Actors", icon=":material/groups:"),
+    st.Page("app_pages/quotes.py", title="Quotes", icon=":material/format_quote:"),
+    st.Page("app_pages/coverage.py", title="Coverage", icon=":material/compare:"),
+    st.Page("app_pages/articles.py", title="Articles", icon=":material/article:"),
 ]
 if not data.read_only():
-    PAGES.append(st.Page("pages/add_articles.py", title="Add articles", icon=":material/upload_file:"))
+    PAGES.append(st.Page("app_pages/add_articles.py", title="Add articles", icon=":material/upload_file:"))
 
 
 def build_sample() -> None:
@@ -64,7 +64,7 @@ if build is None:
         st.error(f"Building the sample corpus failed: {st.session_state['_sample_build_failed']}")
     st.stop()
 
-filters = widgets.sidebar_filters()
+filters = widgets.sidebar_filters(nav.url_path)
 st.session_state["filters"] = filters
 widgets.filter_notices()
 nav.run()

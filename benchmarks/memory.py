@@ -23,7 +23,7 @@ from benchmarks import OUT, ROOT, Figure, read_corpus, report, write_jsonl
 LIMIT_MB = 1536
 GROWTH = 1.15
 SIZES = (200, 400, 840)
-QUICK_SIZES = (25, 50, 100)
+QUICK_SIZES = (10, 25, 50)
 
 _measured: dict[tuple[int, str], dict] = {}  # (n, out) -> result, so `incremental` can reuse this run's full build
 
@@ -37,7 +37,23 @@ def measure(n: int, out: Path, batch_size: int = 64) -> dict:
         if done.returncode != 0:
             raise RuntimeError(f"build of {n} articles failed:\n{done.stderr[-3000:]}")
         _measured[key] = json.loads(done.stdout.strip().splitlines()[-1])
+        (OUT / f"{out.name}.json").write_text(json.dumps(_measured[key], indent=2))
     return _measured[key]
+
+
+def last_measured(n: int, out: Path) -> dict | None:
+    """The result of the last `measure(n, out)` of any run, when `out` is still that build; else None."""
+    import contextlib
+
+    from newsscope import storage
+
+    path = OUT / f"{out.name}.json"
+    with contextlib.suppress(OSError, ValueError, KeyError):
+        result = json.loads(path.read_text())
+        folder = storage.current(out)
+        if result["n"] == n and folder is not None and storage.read_manifest(folder)["articles_processed"] == n:
+            return result
+    return None
 
 
 def _launch(n: int, out: Path, batch_size: int) -> None:
@@ -66,12 +82,15 @@ def _child(n: int, out: Path, batch_size: int) -> None:
 
 def run(args) -> None:
     sizes = QUICK_SIZES if args.quick else SIZES
-    results = []
-    for n in sizes:
-        out = OUT / (f"build{n}")
-        result = measure(n, out, args.batch_size)
-        results.append(result)
-        print(f"    {n:>4} articles: peak RSS {result['peak_rss_mb']:,.0f} MB, build {result['seconds']:.1f} s", flush=True)
+    if args.parallel:  # peak RSS does not depend on load, so the builds may share the machine (their seconds may not)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(sizes)) as pool:
+            results = list(pool.map(lambda n: measure(n, OUT / f"build{n}", args.batch_size), sizes))
+    else:
+        results = [measure(n, OUT / f"build{n}", args.batch_size) for n in sizes]
+    for result in results:
+        print(f"    {result['n']:>4} articles: peak RSS {result['peak_rss_mb']:,.0f} MB, build {result['seconds']:.1f} s", flush=True)
     first, last = results[0], results[-1]
     growth = last["peak_rss_mb"] / first["peak_rss_mb"]
     figures = [
@@ -79,7 +98,10 @@ def run(args) -> None:
         Figure(f"peak RSS {last['n']} ÷ {first['n']} articles", growth, "x", f"<= {GROWTH}", growth <= GROWTH, "flat = not growing with corpus length"),
     ]
     details = "\n".join(f"- {r['n']} articles: peak RSS {r['peak_rss_mb']:,.0f} MB; build {r['seconds']:.1f} s (fresh process, model load included)" for r in results)
-    report("memory", "5. Build memory", figures, details, contention="RSS does not depend on load; the build seconds shown do.")
+    contention = "RSS does not depend on load; the build seconds shown do" + (
+        " (the builds ran at the same time, with --parallel)." if args.parallel else "."
+    )
+    report("memory", "5. Build memory", figures, details, contention=contention)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ from components import data
 from newsscope import filters as F
 from newsscope.charts import color_for, fmt_date
 
-ARTICLES_PAGE = "pages/articles.py"
+ARTICLES_PAGE = "app_pages/articles.py"
 _URL_STATE = "_filters_url"  # the global params this session last wrote to the URL
 _NOTICES = "_filters_notices"
+PAGE_PARAMS = {"articles": ("article", "quote")}  # page-local params without the page prefix (links from quote cards)
 KEYS = {"from": "filter_from", "to": "filter_to", "actor": "filter_actors", "outlet": "filter_outlets", "story": "filter_story", "q": "filter_q"}
 ACTOR_OPTIONS = 2000  # the multiselect lists the most mentioned actors (plus any selected)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:<])")
@@ -51,16 +52,44 @@ def _seed(parsed: F.Filters) -> None:
     st.session_state[KEYS["to"]] = parsed.date_to
     st.session_state[KEYS["actor"]] = list(parsed.actors)
     st.session_state[KEYS["outlet"]] = list(parsed.outlets)
-    st.session_state[KEYS["story"]] = parsed.story
+    st.session_state[KEYS["story"]] = parsed.story or ""
     st.session_state[KEYS["q"]] = parsed.text or ""
 
 
-def sidebar_filters() -> F.Filters:
+def _page_params(page: str, url: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The URL parameters that belong to `page`: its own `<page>_*` ones, plus the reader's `article`/`quote`."""
+    own = PAGE_PARAMS.get(page, ())
+    return {k: v for k, v in url.items() if k not in F.PARAMS and (k.startswith(f"{page}_") or k in own)}
+
+
+def bind_local(key: str, valid) -> None:
+    """Seed the page-local widget `key` from the URL parameter of the same name when a link brings a new value.
+
+    Call before the widget; call `write_local(key, value)` after it. `valid(value) -> bool` guards the seed.
+    """
+    value = st.query_params.get(key)
+    if value is not None and value != st.session_state.get(f"_url_{key}") and valid(value):
+        st.session_state[key] = value
+    st.session_state[f"_url_{key}"] = value
+
+
+def write_local(key: str, value: str | None) -> None:
+    """Put a page-local value in the URL (or take it out) so a shared link reopens the same view."""
+    if value in (None, ""):
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+    st.session_state[f"_url_{key}"] = value or None
+
+
+def sidebar_filters(page: str = "") -> F.Filters:
     """The global filters in the sidebar, kept in step with the URL query string; returns the current Filters.
 
     The URL seeds the widgets when a session starts and whenever a link arrives carrying different filters;
-    otherwise the widgets are the truth and the URL is rewritten from them after every change (page-local
-    parameters are kept). Values the build does not know are dropped with a visible notice.
+    otherwise the widgets are the truth and the URL is rewritten from them after every change (the parameters
+    of `page`, the url path of the page about to run, are kept; other pages' are dropped). Values the build does
+    not know are dropped with a visible notice.
     """
     actors = data.frame("actor_options")
     outlets = data.frame("outlet_options")
@@ -93,7 +122,9 @@ def sidebar_filters() -> F.Filters:
         )
         st.multiselect("Outlets", list(outlets["outlet"]), key=KEYS["outlet"], placeholder="All outlets")
         story_titles = {s: f"{t or '(untitled)'} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])}
-        st.selectbox("Story", [None, *story_titles], key=KEYS["story"], format_func=lambda s: "All stories" if s is None else story_titles.get(s, s),
+        if st.session_state.get(KEYS["story"]) not in story_titles:
+            st.session_state[KEYS["story"]] = ""
+        st.selectbox("Story", ["", *story_titles], key=KEYS["story"], format_func=lambda s: story_titles.get(s, s) if s else "All stories",
                      help="Articles grouped as versions of one story (near-duplicates).")
         st.text_input("Search text", key=KEYS["q"], max_chars=F.MAX_TEXT, placeholder="word or phrase in title or body")
 
@@ -107,8 +138,8 @@ def sidebar_filters() -> F.Filters:
     )
     wanted = _normalise(F.to_params(current))
     st.session_state[_URL_STATE] = wanted
-    local = {k: v for k, v in url.items() if k not in F.PARAMS}
-    if _normalise({**local, **global_url}) != _normalise({**local, **wanted}):
+    local = _page_params(page, url)  # another page's parameters do not follow the reader around
+    if _normalise(url) != _normalise({**local, **wanted}):
         st.query_params.from_dict({**local, **{k: list(v) for k, v in wanted.items()}})
     st.session_state["_actor_names"] = names
     return current
@@ -185,7 +216,7 @@ _READER_CSS = """
 <style>
 .ns-reader{font-family:Georgia,serif;font-size:1.05rem;line-height:1.7;white-space:pre-wrap;max-width:48rem}
 .ns-reader mark.ns-q{background:#fff3bf;padding:0 .1em;border-radius:2px}
-.ns-reader mark.ns-q.ns-focus{background:#ffd43b;outline:2px solid #e67700}
+.ns-reader mark.ns-q.ns-focus{background:#ffc078}
 .ns-reader span.ns-a{border-bottom:2px solid var(--ns-c);font-weight:600}
 </style>
 """

@@ -155,6 +155,8 @@ def is_junk(text: str) -> bool:
         return True
     if stripped == stripped.lower():  # "chevron", "editicon v-expandicon": real names carry a capital
         return True
+    if re.match(r"(?i)(pro|anti|non|ex)-", stripped):  # "pro-Clinton" is a stance, not a mention of Clinton
+        return True
     key = name_key(stripped)
     words = key.split()
     if not words or any(w.endswith("icon") for w in words):
@@ -361,25 +363,23 @@ def load_aliases(path: Path | None) -> AliasTable:
 SURNAME_DOMINANCE = 0.75
 
 
-def _first_mode(values: pd.Series) -> str:
-    counts = values.value_counts()
-    top = counts[counts == counts.iloc[0]].index
-    return str(sorted(top)[0])
+def _modes(frame: pd.DataFrame, by: str, column: str) -> pd.Series:
+    """Per group of `by`, the most frequent value of `column` (ties: the alphabetically first), in one vectorised pass."""
+    counts = frame.groupby([by, column], sort=False).size().rename("n").reset_index()
+    counts = counts.sort_values([by, "n", column], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates(by).set_index(by)[column].astype(str)
 
 
 def _resolve_in_article(frame: pd.DataFrame) -> pd.Series:
     """For single-word person-ish mentions, the key of the article's full person name containing that word."""
-    persons = frame[(frame["kind"] == "person") & (frame["n_words"] >= 2)]
+    # Full names of 2-3 words only: longer PERSON spans are usually headline fragments ("Fiorina Endorses Ted Cruz").
+    persons = frame[(frame["kind"] == "person") & frame["key"].str.count(" ").between(1, 2)]
     full = persons.groupby(["article_id", "key"], sort=False).size().rename("count").reset_index()
-    full["words"] = full["key"].str.split()
-    full["last"] = full["words"].str[-1]
-    full = full.explode("words").rename(columns={"words": "word"})
-    # Preference: surname match, then first-word match (Korean "Kim" of "Kim Jong-un"), then any word.
-    full["rank"] = 2
-    full.loc[full["word"] == full["last"], "rank"] = 0
-    first_word = full.groupby(level=0)["word"].transform("first")
-    full.loc[(full["rank"] == 2) & (full["word"] == first_word), "rank"] = 1
-    full = full.reset_index(drop=True)
+    words = full["key"].str.split()
+    # Preference: surname match, then first-word match (Korean order: "Kim" of "Kim Jong-un"; or "Hillary").
+    full = pd.concat(
+        [full.assign(word=words.str[-1], rank=0), full.assign(word=words.str[0], rank=1)], ignore_index=True
+    )
 
     short = frame[(frame["n_words"] == 1) & frame["resolvable"]][["article_id", "key"]]
     short = short.reset_index().rename(columns={"index": "row", "key": "word"})
@@ -414,7 +414,9 @@ def canonicalise(
     3. Persons are keyed by :func:`person_key` (no titles, middle initials or suffixes; hyphen = space).
     4. Within an article, a single-word PERSON/ORG/GPE mention maps to the article's full person name with that
        surname (then first word, e.g. "Kim" -> "Kim Jong-un"); if several match, the most mentioned wins.
-    5. A person name of 3+ words maps to a 2-word name of the corpus with the same first and last word.
+       Only 2-3 word names count as full names here (longer PERSON spans are mostly headline fragments).
+    5. A person name of 3+ words maps to a 2-word name of the corpus with the same first and last word, or else
+       with its last two words ("Billionaire Donald Trump" -> Donald Trump).
     6. A bare surname in an article that never names the full person links to the corpus's full name with that
        surname when that name is unique, or dominant (:data:`SURNAME_DOMINANCE` of the articles naming one).
     7. Non-alias names are merged across articles by :func:`name_key`; the kind is the majority kind of the key
@@ -480,9 +482,12 @@ def canonicalise(
     two_word = set(frame.loc[is_person & (frame["key"].str.count(" ") == 1), "key"])
     long_rows = is_person & (frame["key"].str.count(" ") >= 2)
     if long_rows.any():
-        short_form = frame.loc[long_rows, "key"].str.split().map(lambda w: f"{w[0]} {w[-1]}")
-        keep = short_form.isin(two_word)
-        frame.loc[short_form[keep].index, "key"] = short_form[keep]
+        words = frame.loc[long_rows, "key"].str.split()
+        # "Hillary Rodham Clinton" -> "hillary clinton"; failing that, a descriptor before the name
+        # ("Billionaire Donald Trump") -> "donald trump".
+        for short_form in (words.map(lambda w: f"{w[0]} {w[-1]}"), words.map(lambda w: f"{w[-2]} {w[-1]}")):
+            keep = short_form.isin(two_word) & (frame.loc[short_form.index, "key"].str.count(" ") >= 2)
+            frame.loc[short_form[keep].index, "key"] = short_form[keep]
 
     # Rule 6: bare surnames across the corpus.
     unresolved = (frame["n_words"] == 1) & frame["resolvable"] & ~frame["resolved"] & (frame["label"] == "PERSON")
@@ -524,16 +529,16 @@ def _actor_table(frame: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
             "kind": grouped["kind"].first(),
             "n_mentions": grouped.size().astype("int64"),
             "n_articles": grouped["article_id"].nunique().astype("int64"),
-            "aliases": grouped["surface"].agg(lambda s: sorted(set(s))),
+            "aliases": frame.drop_duplicates(["actor_id", "surface"]).sort_values("surface").groupby("actor_id")["surface"].agg(list),
             "first_seen": grouped["published"].min(),
             "last_seen": grouped["published"].max(),
-            "alias_name": grouped["alias_name"].agg(lambda s: s.dropna().iloc[0] if s.notna().any() else None),
+            "alias_name": grouped["alias_name"].first(),  # first non-null
         }
     )
     # Display name: the alias table's name, else the most frequent surface form among full forms (own key == key).
     full_forms = frame[frame["own_key"] == frame["key"]]
-    full_names = full_forms.groupby("actor_id")["surface"].agg(_first_mode)
-    any_names = frame.groupby("actor_id")["surface"].agg(_first_mode)
+    full_names = _modes(full_forms, "actor_id", "surface")
+    any_names = _modes(frame, "actor_id", "surface")
     actors["name"] = actors["alias_name"].fillna(full_names.reindex(actors.index)).fillna(any_names)
     for col in ("first_seen", "last_seen"):
         actors[col] = [d.date() if pd.notna(d) else None for d in actors[col]]

@@ -171,10 +171,10 @@ def _draft(unit: ingest.RawDocument) -> tuple[_Draft | ingest.LogRow, str | None
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language (py3langid, whose model ships in the package, on the first 2,000 characters)."""
+    """ISO 639-1 code of the text's language (py3langid, whose model ships in the package, on the first 1,000 characters)."""
     import py3langid
 
-    lang, _ = py3langid.classify(text[:2000])
+    lang, _ = py3langid.classify(text[:1000])
     return lang
 
 

@@ -161,13 +161,34 @@ def timeline(events: pd.DataFrame, publications: pd.DataFrame | None = None, lan
             )
     n_lanes = len(lanes) + (publications["outlet"].nunique() if has_pubs else 0)
     fig.update_layout(
-        barmode="overlay", height=max(300, 46 * n_lanes + 170), title="Events by date", clickmode="event+select",
-        legend=dict(title_text=lane_title, orientation="h", yanchor="bottom", y=-0.6 if n_lanes < 4 else -0.35), **{k: v for k, v in _LAYOUT.items() if k != "legend"},
+        barmode="overlay", height=max(320, 40 * n_lanes + 190), title="Events by date", clickmode="event+select",
+        legend=dict(title_text=lane_title), **{k: v for k, v in _LAYOUT.items() if k != "legend"},
     )
-    _date_axis(fig, "Event date (spans: known only to the month or year)")
-    fig.update_xaxes(rangeslider=dict(visible=True, thickness=0.06))
+    _date_axis(fig, "Event date (bars: known only to the month or year; dots: a day)")
+    fig.update_xaxes(rangeslider=dict(visible=True, thickness=0.07))
+    dates = [frame["date_start"], frame["date_end"]] if not frame.empty else []
+    dates += [pd.to_datetime(publications["date"])] if has_pubs else []
+    window = focus_window(pd.concat(dates)) if dates else None
+    if window:
+        fig.update_xaxes(range=list(window))
     fig.update_yaxes(title_text=lane_title, type="category", autorange="reversed", automargin=True)
     return fig
+
+
+def focus_window(dates: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """The initial x range when a few old dates (a war in 1950, "the 1990s") would squeeze the news into a sliver.
+
+    Returns None when the full range reads fine; otherwise the span from the 10th percentile date to the last one,
+    padded. The range slider still shows (and reaches) everything.
+    """
+    dates = pd.to_datetime(dates).dropna()
+    if len(dates) < 5:
+        return None
+    first, last, focus = dates.min(), dates.max(), dates.quantile(0.1)
+    if (last - first).days <= 3 * 365 or (focus - first).days <= 365:
+        return None
+    pad = max(pd.Timedelta(days=15), (last - focus) * 0.05)
+    return (focus - pad, last + pad)
 
 
 def presence_heatmap(frame: pd.DataFrame, row: str, column: str, value: str, title: str, value_title: str) -> go.Figure:
@@ -197,6 +218,9 @@ def sparkline(frame: pd.DataFrame, value: str) -> list[float]:
 
 def fmt_date(value: object) -> str:
     """A date for people: "1 May 2024"; "undated" for a missing one."""
-    if value is None or (not isinstance(value, (dt.date, str)) and pd.isna(value)):
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
         return "undated"
-    return pd.Timestamp(value).strftime("%-d %b %Y")
+    try:
+        return pd.Timestamp(value).strftime("%-d %b %Y")
+    except ValueError:  # an unparseable string: show it as it is
+        return str(value)

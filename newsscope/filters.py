@@ -159,7 +159,8 @@ def describe(filters: Filters, names: Mapping[str, str], count: int | None = Non
         count: the number of rows the view shows; None leaves the count out.
         noun: what is counted ("quotes", "articles", "events").
     """
-    head = f"{count:,} {noun if count != 1 else noun.rstrip('s')}" if count is not None else f"All {noun}"
+    singular = {"stories": "story", "quotes": "quote", "articles": "article", "events": "event"}.get(noun, noun)
+    head = f"{count:,} {noun if count != 1 else singular}" if count is not None else f"All {noun}"
     parts: list[str] = []
     if filters.actors:
         people = [names.get(a, a) for a in filters.actors]

@@ -525,10 +525,12 @@ def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int =
 
 
 def articles(con: duckdb.DuckDBPyConnection, filters: Filters, search: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """Articles in view: `article_id, title, outlet, published, published_source, n_words, story_id, url, quotes`."""
+    """Articles in view: `article_id, title, outlet, published, published_source, n_words, story_id, url, quotes`
+    (missing titles, outlets and date sources are shown as "(untitled)", "(no outlet)", "—")."""
     sql = f"""
         WITH {SCOPE}
-        SELECT s.article_id, s.title, s.outlet, s.published, s.published_source, s.n_words, s.story_id, s.url,
+        SELECT s.article_id, coalesce(s.title, '(untitled)') AS title, coalesce(s.outlet, '(no outlet)') AS outlet, s.published,
+               coalesce(s.published_source, '—') AS published_source, s.n_words, s.story_id, s.url,
                (SELECT count(*) FROM quotes q WHERE q.article_id = s.article_id) AS quotes
         FROM scope s
         WHERE $search::VARCHAR IS NULL

@@ -272,6 +272,8 @@ def _speech_entry(token: Token) -> ReportingVerb | None:
     """The lexicon entry when ``token`` is a speech cue (a verb whose lemma is a speech lemma)."""
     if token.pos_ not in {"VERB"} and not (token.pos_ == "AUX" and token.lemma_ == "say"):
         return None
+    if token.dep_ in {"amod", "acl"} and token.tag_ in {"VBG", "VBN"} and token.head.pos_ == "NOUN":
+        return None  # "tweets accusing her of …", "the claims alleged": a modifier, not a report
     entry = lexicon().get(token.lemma_.lower())
     return entry if entry and entry.speech else None
 
@@ -345,16 +347,20 @@ def _speaker_of(cue: Token) -> Token | None:
                 objs = [c for c in child.children if c.dep_ == "pobj"]
                 if objs:
                     return objs[0]
-        subjects = [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+        # a passive subject ("he was asked") is the addressee, not the speaker
+        subjects = [c for c in tok.children if c.dep_ == "nsubj"]
         # the parse may join a headline to the next line: prefer the subject nearest the verb
         subjects.sort(key=lambda c: abs(c.i - tok.i))
-        for child in subjects:
-            if child.lower_ in _RELATIVE and tok.dep_ == "relcl":
-                return tok.head
-            return child
+        if subjects:
+            return subjects[0]  # a relative pronoun ("who said") is resolved through its antecedent later
+        if any(c.dep_ == "nsubjpass" for c in tok.children):
+            return None
         if tok.dep_ == "relcl" and tok.head.pos_ in {"NOUN", "PROPN"}:
             return tok.head
-        if tok.dep_ in {"advcl", "xcomp", "conj", "pcomp", "acl"} and tok.head.i != tok.i:
+        if tok.dep_ == "pcomp" and tok.head.dep_ == "prep":  # "before asking her", "by saying"
+            tok = tok.head.head
+            continue
+        if tok.dep_ in {"advcl", "xcomp", "conj", "acl"} and tok.head.i != tok.i:
             tok = tok.head
             continue
         return None
@@ -531,6 +537,8 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
             continue
         start, end, cue_text = found
         p_start, p_end = _para_span(doc.text, tok.idx)
+        if start > tok.idx:
+            end = _extend_to_sentence_end(tok, end, quoted)
         start, end = _trim(doc, max(start, p_start), min(end, p_end))
         if end - start < 3:
             continue
@@ -538,6 +546,31 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
         stance = phrase.stance if phrase else entry.stance
         out.append(_Cand(start, end, "indirect", cue_text, stance, tok.i, speaker_tok=_speaker_near(tok)))
     return out
+
+
+def _extend_to_sentence_end(cue: Token, end: int, quoted: list[tuple[int, int]]) -> int:
+    """Reported content runs on to the end of its sentence ("says X, but she knows that Y") unless another
+    speech cue or a subordinate clause of time or condition intervenes.
+
+    The parse often attaches a trailing conjunct or a possessive to the wrong head; the sentence edge is the
+    steadier boundary for what a speaker is reported to have said.
+    """
+    doc = cue.doc
+    p_end = _para_span(doc.text, cue.idx)[1]
+    last = end
+    for tok in doc[cue.i + 1 : cue.sent.end]:
+        if tok.idx < end:
+            continue
+        if tok.idx >= p_end:
+            break
+        if not _in_any(tok.idx, quoted) and (
+            _speech_entry(tok) is not None or (tok.dep_ == "mark" and tok.lower_ in {"when", "while", "as", "after",
+                                                                                    "before", "because", "if"})
+        ):
+            return end
+        if not tok.is_punct or tok.is_quote:
+            last = tok.idx + len(tok.text)
+    return max(end, last)
 
 
 def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
@@ -603,9 +636,23 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
             out.append(_Cand(m.start, m.end, "direct", None, "neutral", None, speaker_tok=named[-1],
                              outer=(m.outer_start, m.outer_end)))
             continue
+        if _looks_like_title(span):
+            continue  # “Fox News Sunday,” “Contract with America.”: a name in quotes, not a quotation
+        lead = doc.text[para[0] : m.outer_start].rstrip()
+        if lead and lead[-1] not in ".?!:;”\"’―—-)]":
+            continue  # a fragment quoted inside someone else's sentence, with no cue of its own
         out.append(_Cand(m.start, m.end, "direct", None, "neutral", None, inherit=True,
                          outer=(m.outer_start, m.outer_end)))
     return out
+
+
+def _looks_like_title(span: Span) -> bool:
+    """A short quoted span whose words are mostly capitalised (a programme, a book, a slogan)."""
+    words = [t for t in span if t.is_alpha]
+    if len(words) > 6 or not words:
+        return len(words) == 0
+    capitalised = sum(1 for t in words if t.text[0].isupper() or t.is_stop)
+    return capitalised == len(words) and sum(1 for t in words if t.text[0].isupper()) >= len(words) / 2
 
 
 def _speaker_outside(cue: Token, inside: set[int]) -> Token | None:
@@ -656,6 +703,14 @@ class _Resolver:
         doc = self.doc
         cand.speaker_span = _np_span(tok)
         low = tok.lower_
+        if low in _RELATIVE and tok.head.dep_ == "relcl" and tok.head.head.i != tok.i:
+            # "Jones, who said …": the speaker is written "who"; it refers to what the clause modifies
+            antecedent = _Cand(cand.start, cand.end, cand.kind, cand.cue, cand.stance, cand.cue_i,
+                               speaker_tok=tok.head.head)
+            self.resolve(antecedent)
+            cand.speaker_span = (tok.idx, tok.idx + len(tok.text))
+            cand.ref, cand.speaker_kind = antecedent.ref, antecedent.speaker_kind
+            return
         if low in _PERSON_PRONOUNS:
             cand.speaker_kind = "person"
             cand.ref = self._antecedent(tok.idx, {"person"})
@@ -829,8 +884,8 @@ def extract(doc: Doc) -> list[Quote]:
             nxt = [c for c in resolved if c.start >= cand.end and para_of(c.start) == para_of(cand.start)
                    and c.kind == "direct" and c.speaker_span is not None]
             src = prev[-1] if prev else (nxt[0] if nxt else None)
-            if src is None:
-                continue
+            if src is None or src.ref is None:
+                continue  # no named speaker to hand on
             cand.cue, cand.stance = src.cue, src.stance
             cand.speaker_span, cand.ref, cand.speaker_tok = src.speaker_span, src.ref, src.speaker_tok
         final.append(cand)

@@ -83,14 +83,42 @@ def publish(out: Path, folder: Path) -> None:
     link just before the swap can finish reading it.
     """
     _adopt_plain_folder(out)
+    # Called under the build lock: a link file left here was made by a build killed between its two steps below.
+    for stale in out.parent.glob(f".{out.name}.link-*"):
+        stale.unlink(missing_ok=True)
+    _sync(folder)
     link = out.parent / f".{out.name}.link-{uuid.uuid4().hex[:8]}"
     os.symlink(os.path.relpath(folder, out.parent), link)
     previous = current(out)
     os.replace(link, out)
+    _sync_folder(out.parent)
     keep = {folder.resolve()} | ({previous.resolve()} if previous else set())
     for old in _versions(out).iterdir():
         if old.resolve() not in keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _sync(folder: Path) -> None:
+    """Flush a version's files to disk before the link points at it.
+
+    A killed process loses nothing the kernel already holds; this is for a machine that loses power, where without
+    it the link could be renamed onto disk before the tables it points at (ext4 and XFS may reorder the two).
+    """
+    for path in sorted(folder.rglob("*"), key=lambda p: -len(p.parts)):  # files and subfolders before their folder
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        elif path.is_dir():
+            _sync_folder(path)
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _adopt_plain_folder(out: Path) -> None:

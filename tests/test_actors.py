@@ -66,6 +66,8 @@ def test_person_key(text: str, key: str) -> None:
         ("Lloyd Austin", False),
         ("DPRK", False),
         ("Kremlin", False),
+        ("pro-Clinton", True),
+        ("al-Qaeda", False),
     ],
 )
 def test_is_junk(text: str, junk: bool) -> None:
@@ -230,6 +232,7 @@ def test_canonicalise_merges_people_and_aliases(aliases: AliasTable) -> None:
             ("b", "Northeast Asian", "NORP"),
             ("c", "Austin", "PERSON"),  # bare surname: the corpus's only Austin
             ("c", "FEATURE", "ORG"),
+            ("c", "Secretary Lloyd Austin", "PERSON"),  # a descriptor left in the span
         ]
     )
     out, table = canonicalise(frame, ARTICLES, aliases)
@@ -243,9 +246,10 @@ def test_canonicalise_merges_people_and_aliases(aliases: AliasTable) -> None:
 
     by_name = table.set_index("name")
     assert by_name.loc["Lloyd Austin", "kind"] == "person"
-    assert by_name.loc["Lloyd Austin", "n_mentions"] == 4
+    assert _ids(out, "c", "Secretary Lloyd Austin") == austin
+    assert by_name.loc["Lloyd Austin", "n_mentions"] == 5
     assert by_name.loc["Lloyd Austin", "n_articles"] == 3
-    assert by_name.loc["Lloyd Austin", "aliases"] == ["Austin", "Lloyd Austin", "Lloyd J. Austin III"]
+    assert by_name.loc["Lloyd Austin", "aliases"] == ["Austin", "Lloyd Austin", "Lloyd J. Austin III", "Secretary Lloyd Austin"]
     assert by_name.loc["Lloyd Austin", "first_seen"] == dt.date(2024, 4, 23)
     assert by_name.loc["Lloyd Austin", "last_seen"] == dt.date(2024, 5, 1)
     assert by_name.loc["North Korea", "kind"] == "country"
@@ -293,6 +297,13 @@ def test_canonicalise_surnames(aliases: AliasTable, rows, short: str, expected_n
     out, table = canonicalise(frame, pd.DataFrame({"article_id": [], "published": []}), aliases)
     short_id = out.loc[(out["article_id"] == short) & (out["text"].str.split().str.len() == 1), "actor_id"].iloc[0]
     assert table.set_index("actor_id").loc[short_id, "name"] == expected_name
+
+
+@pytest.mark.parametrize("long_form", ["Hillary Rodham Clinton", "Billionaire Hillary Clinton"])
+def test_canonicalise_long_names_join_the_two_word_name(aliases: AliasTable, long_form: str) -> None:
+    out, table = canonicalise(_frame([("a", "Hillary Clinton", "PERSON"), ("b", long_form, "PERSON")]), ARTICLES, aliases)
+    assert out["actor_id"].nunique() == 1
+    assert table["name"].tolist() == ["Hillary Clinton"]
 
 
 def test_canonicalise_empty(aliases: AliasTable) -> None:
@@ -395,3 +406,11 @@ def test_mentions_trims_edge_punctuation(nlp, words: list[str], spaces: list[boo
     doc = _doc(nlp, words, ["PROPN"] * len(words), ["B-PERSON"] + ["I-PERSON"] * (n - 1) + ["O"], spaces=spaces)
     (mention,) = actors.mentions(doc)
     assert mention.text == text == doc.text[mention.start : mention.end]
+
+
+def test_headline_fragment_is_not_a_full_name(aliases: AliasTable) -> None:
+    frame = _frame([("a", "Fiorina Endorses Ted Cruz", "PERSON"), ("a", "Fiorina", "PERSON"), ("a", "Ted Cruz", "PERSON")])
+    out, table = canonicalise(frame, ARTICLES, aliases)
+    names = table.set_index("actor_id")["name"]
+    assert names[out["actor_id"].iloc[1]] == "Fiorina"
+    assert names[out["actor_id"].iloc[2]] == "Ted Cruz"

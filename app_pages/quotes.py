@@ -47,6 +47,6 @@ if view == "table":
 else:
     page_size = 25
     pages = max(1, -(-len(shown) // page_size))
-    page = st.number_input("Page", 1, pages, 1, key="quotes_page") if pages > 1 else 1
+    page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="quotes_page", width=180) if pages > 1 else 1
     for i, row in shown.iloc[(page - 1) * page_size : page * page_size].iterrows():
         widgets.quote_card(row, key=f"quotes_card_{i}")

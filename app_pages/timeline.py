@@ -26,17 +26,22 @@ if events.empty and (pubs is None or pubs.empty):
 else:
     figure = charts.timeline(events, pubs, lane_title=lane.capitalize())
     chosen = st.plotly_chart(figure, key="timeline_chart", on_select="rerun", selection_mode="points")
+    if figure.layout.xaxis.range:
+        st.caption("Zoomed to where most events are; drag the handles of the range slider under the chart to see older ones.")
     picked = [p.get("customdata", [None])[0] for p in (chosen.selection.points if chosen else []) if p.get("customdata")]
     picked = [p for p in picked if p]
 
     if not events.empty:
         options = events.drop_duplicates("event_id").sort_values(["date_start", "event_id"])
         labels = {e: f"{charts.fmt_date(d)} · {s[:90]}" for e, d, s in zip(options["event_id"], options["date_start"], options["sentence"])}
-        if picked and picked[0] in labels:
-            st.session_state["timeline_event"] = picked[0]
-        elif st.session_state.get("timeline_event") not in labels:
+        widgets.bind_local("timeline_event", lambda e: e in labels)  # ?timeline_event=<id> opens its evidence
+        if picked and picked[0] in labels and picked[0] != st.session_state.get("_timeline_picked"):
+            st.session_state["timeline_event"] = picked[0]  # a click in the chart
+        st.session_state["_timeline_picked"] = picked[0] if picked else None
+        if st.session_state.get("timeline_event") not in labels:
             st.session_state["timeline_event"] = None  # an event of an earlier view
         event_id = st.selectbox("Event", [None, *labels], key="timeline_event", format_func=lambda e: "Pick an event (or click one in the chart)" if e is None else labels[e])
+        widgets.write_local("timeline_event", event_id)
         if event_id:
             widgets.evidence_panel(event_id)
 

@@ -9,11 +9,9 @@ st.title("Articles")
 
 # ?article=<id>&quote=<id> opens the reader (links from quote cards); ?articles_view=log opens the ingest log.
 views = {"list": "Articles", "log": "Ingest log"}
-if st.query_params.get("articles_view") in views and "articles_view_seen" not in st.session_state:
-    st.session_state["articles_view"] = st.query_params["articles_view"]
-st.session_state["articles_view_seen"] = True
+widgets.bind_local("articles_view", lambda v: v in views)
 view = st.segmented_control("View", list(views), format_func=views.get, default="list", key="articles_view") or "list"
-st.query_params["articles_view"] = view
+widgets.write_local("articles_view", None if view == "list" else view)
 
 if view == "log":
     log = data.frame("ingest_log")
@@ -43,7 +41,7 @@ if listing.empty and (opened is None or opened.empty):
     st.stop()
 
 chosen = st.dataframe(
-    listing, hide_index=True, width="stretch", height=300, on_select="rerun", selection_mode="single-row", key="articles_table",
+    listing, hide_index=True, width="stretch", height=min(400, 35 * (len(listing) + 1) + 3), on_select="rerun", selection_mode="single-row", key="articles_table",
     column_config={
         "article_id": None, "story_id": None, "title": st.column_config.TextColumn("Title", width="large"), "outlet": "Outlet",
         "published": st.column_config.DateColumn("Published", format="D MMM YYYY"),

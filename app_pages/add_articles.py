@@ -61,7 +61,7 @@ if submitted:
     if len(rejected):
         st.warning(f"{len(rejected)} file(s) were not added; see the ingest log on the Articles page.")
     st.success("Done. The other pages now show the new build.")
-    st.page_link("pages/overview.py", label="Go to the overview", icon=":material/dashboard:")
+    st.page_link("app_pages/overview.py", label="Go to the overview", icon=":material/dashboard:")
 
 uploads = sorted(p.name for p in data.UPLOADS.glob("*")) if data.UPLOADS.exists() else []
 st.caption(f"{len(uploads)} file(s) uploaded so far." if uploads else "No uploads yet.")

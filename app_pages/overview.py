@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import data, widgets
 from newsscope import charts, queries
+from newsscope.filters import date_span
 
 filters = st.session_state["filters"]
 st.title("Overview")
@@ -22,16 +23,17 @@ grain = queries.pick_grain(k["first_published"], k["last_published"])
 over_time = data.frame("articles_over_time", filters, grain=grain)
 trend = charts.sparkline(over_time, "articles")
 
-with st.container(horizontal=True):
-    st.metric("Articles", f"{int(k['articles']):,}", border=True, chart_data=trend or None, chart_type="bar",
+with st.container(horizontal=True, wrap=False):
+    st.metric("Articles", f"{int(k['articles']):,}", border=True, chart_data=trend if len(trend) >= 3 else None, chart_type="bar",
               help=f"Dated articles per {grain} in the sparkline")
     st.metric("Outlets", f"{int(k['outlets']):,}", border=True)
     st.metric("Actors", f"{int(k['actors']):,}", border=True, help="Distinct canonical actors mentioned")
     st.metric("Quotes", f"{int(k['quotes']):,}", border=True)
-    span = (f"{charts.fmt_date(k['first_published'])} – {charts.fmt_date(k['last_published'])}"
-            if pd.notna(k["first_published"]) else "—")
-    st.metric("Date span", span, border=True)
-    st.metric("Undated articles", f"{int(k['undated']):,}", border=True, help="No publication date found in metadata or text")
+    dated = pd.notna(k["first_published"])
+    span = date_span(k["first_published"].date(), k["last_published"].date()) if dated else "—"
+    st.metric("Date span", span, border=True,
+              help=f"{charts.fmt_date(k['first_published'])} to {charts.fmt_date(k['last_published'])}" if dated else "No dated article")
+    st.metric("Undated", f"{int(k['undated']):,}", border=True, help="Articles with no publication date in metadata or text")
 
 with st.container(border=True):
     st.plotly_chart(charts.articles_over_time(over_time, grain), key="overview_over_time")
@@ -51,7 +53,7 @@ with left.container(border=True, height="stretch"):
     manifest = data.manifest(*build.key)
     model = manifest.get("model") or {}
     st.markdown(
-        f"Model `{widgets.md_escape(model.get('name', '?'))}` {widgets.md_escape(model.get('version', ''))} · "
+        f"Model {widgets.md_escape(model.get('name', '?'))} {widgets.md_escape(model.get('version', ''))} · "
         f"pipeline {widgets.md_escape(manifest.get('pipeline_version', '?'))} · built {widgets.md_escape(manifest.get('built_at', '?'))}"
     )
     rows = manifest.get("rows") or {}

@@ -27,7 +27,7 @@ else:
     )
 
     grid = data.frame("story_quote_grid", None, story)
-    left, right = st.columns([3, 1])
+    left, right = st.columns([2, 1])
     with left.container(border=True, height="stretch"):
         st.markdown("**Quotes: which version carries which** (ticked: carried; unticked: left out)")
         if grid.empty:

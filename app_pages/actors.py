@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import data, widgets
 from newsscope import charts, queries
+from newsscope.filters import to_params as filters_to_params
 
 filters = st.session_state["filters"]
 st.title("Actors")
@@ -16,13 +17,12 @@ if options.empty:
 names = dict(zip(options["actor_id"], options["name"]))
 kinds = dict(zip(options["actor_id"], options["kind"]))
 # Default: the first actor of the global filter, else the most mentioned one; ?actors_actor=<id> selects one.
-wanted = st.query_params.get("actors_actor")
-default = wanted if wanted in names else (filters.actors[0] if filters.actors else options["actor_id"].iloc[0])
+widgets.bind_local("actors_actor", lambda a: a in names)
 if st.session_state.get("actors_actor") not in names:
-    st.session_state["actors_actor"] = default
+    st.session_state["actors_actor"] = filters.actors[0] if filters.actors else options["actor_id"].iloc[0]
 ids = list(dict.fromkeys([st.session_state["actors_actor"], *filters.actors, *options["actor_id"][:2000]]))
 actor_id = st.selectbox("Actor", ids, key="actors_actor", format_func=lambda a: f"{names.get(a, a)} · {kinds.get(a, '?')}")
-st.query_params["actors_actor"] = actor_id
+widgets.write_local("actors_actor", actor_id)
 
 profile = data.frame("actor", None, actor_id).iloc[0]
 aliases = [a for a in (profile["aliases"] if profile["aliases"] is not None else []) if a != profile["name"]]
@@ -49,16 +49,22 @@ with right.container(border=True, height="stretch"):
     outlets = data.frame("actor_outlets", local, actor_id)
     st.plotly_chart(charts.ranked_bars(outlets, "articles", label="outlet", title="Outlets covering this actor", axis_title="Articles"), key="actors_outlets")
 
-by_tab, about_tab = st.tabs(["Quotes by this actor", "Quotes about this actor"])
-with by_tab:
-    said = data.frame("quotes_by", local, actor_id, limit=50)
+SHOWN = 8  # cards per list; the Quotes page has them all
+which = st.segmented_control("Quotes", ["by", "about"], default="by", key="actors_quotes",
+                             format_func={"by": "Quotes by this actor", "about": "Quotes about this actor"}.get) or "by"
+if which == "by":
+    said = data.frame("quotes_by", local, actor_id, limit=SHOWN)
     if said.empty:
         st.caption("No quote is attributed to this actor in this view.")
     for i, row in said.iterrows():
         widgets.quote_card(row, key=f"actors_by_{i}")
-with about_tab:
-    about = data.frame("quotes_about", local, actor_id, limit=50)
+    st.page_link("app_pages/quotes.py", label="All quotes by this actor", icon=":material/format_quote:",
+                 query_params={**filters_to_params(local), "actor": actor_id})
+else:
+    about = data.frame("quotes_about", local, actor_id, limit=SHOWN)
     if about.empty:
         st.caption("Nobody else's quoted words mention this actor in this view.")
     for i, row in about.iterrows():
         widgets.quote_card(row, key=f"actors_about_{i}")
+    if len(about) == SHOWN:
+        st.caption(f"The {SHOWN} most recent; search the Quotes page for more.")

@@ -1,0 +1,186 @@
+"""The dashboard in a real Chromium: `streamlit run` on a free port, every page, shared links, URL sync.
+
+Screenshots land in tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pyarrow.parquet as pq
+import pytest
+
+from newsscope import storage
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+PAGES = {"overview": "", "timeline": "timeline", "actors": "actors", "quotes": "quotes", "coverage": "coverage", "articles": "articles", "add_articles": "add_articles"}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory) -> Path:
+    from newsscope.build import build
+
+    out = tmp_path_factory.mktemp("browser-sample") / "processed"
+    build([ROOT / "data" / "sample" / "raw"], out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(sample_build, tmp_path_factory):
+    port = _free_port()
+    env = {**os.environ, "NEWSSCOPE_DATA": str(sample_build), "NEWSSCOPE_PUBLIC_URL": f"http://localhost:{port}"}
+    env.pop("NEWSSCOPE_READ_ONLY", None)
+    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"streamlit did not become healthy:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found (install Debian's `chromium`, as .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def wait_idle(tab, timeout: float = 60_000) -> None:
+    """Wait until the app has rendered and no script run is in progress."""
+    tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    tab.wait_for_selector("h1", timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    quiet = 0
+    while time.monotonic() < deadline:
+        running = tab.locator('[data-testid="stStatusWidget"]').count() > 0 or tab.locator('[data-testid="stApp"][data-test-script-state="running"]').count() > 0
+        quiet = 0 if running else quiet + 1
+        if quiet >= 3:  # idle for three checks in a row: the run is over, not just between two deltas
+            return
+        tab.wait_for_timeout(250)
+    raise AssertionError("the app kept running")
+
+
+def shot(tab, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_exception(tab) -> None:
+    errors = tab.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders(server, page, name):
+    page.goto(f"{server}/{PAGES[name]}")
+    wait_idle(page)
+    no_exception(page)
+    shot(page, f"page-{name}")
+    assert page.locator("h1").first.inner_text().strip().lower().replace(" ", "_") == name
+
+
+def test_shared_link_is_filtered(server, page, sample_build):
+    actors = pq.read_table(storage.current(sample_build) / "actors.parquet").to_pandas()
+    austin = actors.loc[actors["name"] == "Lloyd Austin", "actor_id"].iloc[0]
+    page.goto(f"{server}/quotes?actor={austin}&from=2024-04-01&to=2024-05-31")
+    wait_idle(page)
+    no_exception(page)
+    shot(page, "shared-link-quotes")
+    caption = page.get_by_text("quotes by Lloyd Austin").first
+    assert "Apr–May 2024" in caption.inner_text()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "Lloyd Austin" in sidebar.inner_text()
+    params = parse_qs(urlparse(page.url).query)
+    assert params.get("actor") == [austin] and params.get("from") == ["2024-04-01"]
+
+
+def test_bad_link_shows_a_notice(server, page):
+    page.goto(f"{server}/?from=someday&actor=nobody")
+    wait_idle(page)
+    no_exception(page)
+    assert page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="not a date").count() == 1
+    assert "from=" not in page.url and "actor=" not in page.url
+
+
+def test_changing_a_filter_changes_the_url_and_survives_navigation(server, page):
+    page.goto(f"{server}/")
+    wait_idle(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stTextInput"] input').first
+    box.fill("Pyongyang")
+    box.press("Enter")
+    page.wait_for_function("() => window.location.search.includes('q=Pyongyang')", timeout=30_000)
+    wait_idle(page)
+    shot(page, "filter-changed-overview")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Quotes").click()
+    page.wait_for_function("() => window.location.pathname.endsWith('/quotes')", timeout=30_000)
+    wait_idle(page)
+    page.wait_for_function("() => window.location.search.includes('q=Pyongyang')", timeout=30_000)
+    no_exception(page)
+    assert "“Pyongyang”" in page.locator('[data-testid="stMain"]').inner_text()
+    shot(page, "filter-kept-quotes")
+
+
+def test_quote_link_opens_the_reader(server, page):
+    page.goto(f"{server}/quotes")
+    wait_idle(page)
+    page.locator('[data-testid="stPageLink"] a').filter(has_text="Read in article").first.click()
+    page.wait_for_function("() => window.location.pathname.endsWith('/articles')", timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    assert "article=" in page.url and "quote=" in page.url
+    assert page.locator("mark.ns-focus").count() >= 1
+    shot(page, "reader-focused-quote")
