@@ -23,7 +23,7 @@ if view == "log":
         st.caption("Nothing to show: every file was read." if only else "The ingest log is empty.")
     else:
         st.dataframe(shown, hide_index=True, width="stretch", column_config={
-            "source_path": "File", "source_id": None, "status": "Status", "reason": st.column_config.TextColumn("Reason", width="large"), "article_id": "Article id"})
+            "source_path": "File", "source_id": "Record", "status": "Status", "reason": st.column_config.TextColumn("Reason", width="large"), "article_id": "Article id"})
     st.stop()
 
 search = st.text_input("Search titles, outlets and text", key="articles_search", max_chars=200)

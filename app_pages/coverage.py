@@ -27,18 +27,16 @@ else:
     )
 
     grid = data.frame("story_quote_grid", None, story)
-    left, right = st.columns([2, 1])
-    with left.container(border=True, height="stretch"):
+    with st.container(border=True):
         st.markdown("**Quotes: which version carries which** (ticked: carried; unticked: left out)")
         if grid.empty:
             st.caption("No quote in any version.")
         else:
             st.dataframe(grid, hide_index=True, width="stretch", column_config={
-                "quote": st.column_config.TextColumn("Quote", width="large"), "speaker": "Speaker", "stance": "Stance",
+                "quote": st.column_config.TextColumn("Quote", width="medium"), "speaker": "Speaker", "stance": "Stance",
                 **{c: st.column_config.CheckboxColumn(c) for c in grid.columns if c not in ("quote", "speaker", "stance")}})
-    with right.container(border=True, height="stretch"):
-        st.markdown("**Claims and denials carried**")
-        st.dataframe(data.frame("story_claims", None, story), hide_index=True, width="stretch",
+        st.markdown("**Claims and denials carried by each version**")
+        st.dataframe(data.frame("story_claims", None, story), hide_index=True, width="content",
                      column_config={"version": "Version", "claim": st.column_config.NumberColumn("Claims"), "denial": st.column_config.NumberColumn("Denials")})
 
     with st.container(border=True):

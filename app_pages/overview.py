@@ -23,28 +23,28 @@ grain = queries.pick_grain(k["first_published"], k["last_published"])
 over_time = data.frame("articles_over_time", filters, grain=grain)
 trend = charts.sparkline(over_time, "articles")
 
-with st.container(horizontal=True, wrap=False):
+with st.container(horizontal=True):
     st.metric("Articles", f"{int(k['articles']):,}", border=True, chart_data=trend if len(trend) >= 3 else None, chart_type="bar",
-              help=f"Dated articles per {grain} in the sparkline")
-    st.metric("Outlets", f"{int(k['outlets']):,}", border=True)
-    st.metric("Actors", f"{int(k['actors']):,}", border=True, help="Distinct canonical actors mentioned")
-    st.metric("Quotes", f"{int(k['quotes']):,}", border=True)
+              help=f"Dated articles per {grain} in the sparkline", width=220)
+    st.metric("Outlets", f"{int(k['outlets']):,}", border=True, width="content")
+    st.metric("Actors", f"{int(k['actors']):,}", border=True, help="Distinct canonical actors mentioned", width="content")
+    st.metric("Quotes", f"{int(k['quotes']):,}", border=True, width="content")
     dated = pd.notna(k["first_published"])
     span = date_span(k["first_published"].date(), k["last_published"].date()) if dated else "—"
     st.metric("Date span", span, border=True,
-              help=f"{charts.fmt_date(k['first_published'])} to {charts.fmt_date(k['last_published'])}" if dated else "No dated article")
-    st.metric("Undated", f"{int(k['undated']):,}", border=True, help="Articles with no publication date in metadata or text")
+              help=f"{charts.fmt_date(k['first_published'])} to {charts.fmt_date(k['last_published'])}" if dated else "No dated article", width="content")
+    st.metric("Undated", f"{int(k['undated']):,}", border=True, help="Articles with no publication date in metadata or text", width="content")
 
 with st.container(border=True):
-    st.plotly_chart(charts.articles_over_time(over_time, grain), key="overview_over_time")
+    st.plotly_chart(charts.articles_over_time(over_time, grain, colors=data.colors()), key="overview_over_time")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):
     top = data.frame("top_actors", filters, limit=15)
-    st.plotly_chart(charts.ranked_bars(top, "mentions", title="Most mentioned actors", axis_title="Mentions"), key="overview_top_actors")
+    st.plotly_chart(charts.ranked_bars(top, "mentions", title="Most mentioned actors", axis_title="Mentions", colors=data.colors()), key="overview_top_actors")
 with right.container(border=True, height="stretch"):
     speakers = data.frame("top_speakers", filters, limit=15)
-    st.plotly_chart(charts.ranked_bars(speakers, "quotes", title="Most quoted speakers", axis_title="Quotes"), key="overview_top_speakers")
+    st.plotly_chart(charts.ranked_bars(speakers, "quotes", title="Most quoted speakers", axis_title="Quotes", colors=data.colors()), key="overview_top_speakers")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):

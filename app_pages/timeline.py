@@ -16,18 +16,22 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     lanes = st.slider("Lanes shown", 3, 30, 12, key="timeline_lanes", help="The busiest lanes first")
 lane = lane or "actor"
 
-events = data.frame("timeline", filters, lane=lane, kind="reported", lanes=lanes)
-pubs = data.frame("publications", filters) if show_pubs else None
+events, figure = data.timeline_figure(filters, lane, lanes, show_pubs)
 widgets.describe(filters, int(events["event_key"].nunique()) if not events.empty else 0, "events")
 
-if events.empty and (pubs is None or pubs.empty):
+if not figure.data:
     widgets.empty_state("No dated event in this view." if not filters.is_empty else "This build has no dated events yet.",
                         how_to_build=filters.is_empty and int(data.frame("kpis", filters)["articles"].iloc[0]) == 0)
 else:
-    figure = charts.timeline(events, pubs, lane_title=lane.capitalize())
     chosen = st.plotly_chart(figure, key="timeline_chart", on_select="rerun", selection_mode="points")
+    notes = []
     if figure.layout.xaxis.range:
-        st.caption("Zoomed to where most events are; drag the handles of the range slider under the chart to see older ones.")
+        notes.append("Zoomed to where most events are; drag the range slider's handles to see the rest.")
+    long = data.q("long_events", filters)
+    if long:
+        notes.append(f"{long:,} events spanning more than two years (decades, centuries) are left off the axis.")
+    if notes:
+        st.caption(" ".join(notes))
     picked = [p.get("customdata", [None])[0] for p in (chosen.selection.points if chosen else []) if p.get("customdata")]
     picked = [p for p in picked if p]
 
@@ -40,7 +44,8 @@ else:
         st.session_state["_timeline_picked"] = picked[0] if picked else None
         if st.session_state.get("timeline_event") not in labels:
             st.session_state["timeline_event"] = None  # an event of an earlier view
-        event_id = st.selectbox("Event", [None, *labels], key="timeline_event", format_func=lambda e: "Pick an event (or click one in the chart)" if e is None else labels[e])
+        event_id = st.selectbox("Event", list(labels), key="timeline_event", format_func=labels.get, index=None,
+                                placeholder="Pick an event to see its evidence (or click one in the chart)")
         widgets.write_local("timeline_event", event_id)
         if event_id:
             widgets.evidence_panel(event_id)

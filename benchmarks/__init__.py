@@ -206,12 +206,23 @@ def report(name: str, title: str, figures: list[Figure], details: str = "", cont
         + (f"\n{details.strip()}\n" if details.strip() else "")
         + f"<!-- /bench:{name} -->"
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEADER
-    pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
-    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    RESULTS.write_text(_with_section(RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else _HEADER, name, section), encoding="utf-8")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{name}.json").write_text(json.dumps({"figures": [dataclasses.asdict(f) for f in figures], "machine": m, "date": stamp}, indent=2))
+
+
+_SECTION = re.compile(r"<!-- bench:(\w+) -->.*?<!-- /bench:\1 -->", re.S)
+
+
+def _with_section(text: str, name: str, section: str) -> str:
+    """RESULTS.md with `name`'s section replaced (or added), sections in benchmark order, other text kept."""
+    sections = {m[1]: m[0] for m in _SECTION.finditer(text)}
+    sections[name] = section
+    found = list(_SECTION.finditer(text))
+    head = text[: found[0].start()] if found else text.rstrip() + "\n\n"
+    tail = text[found[-1].end() :] if found else "\n"
+    order = [n for n in NAMES if n in sections] + [n for n in sections if n not in NAMES]
+    return head + "\n\n".join(sections[n] for n in order) + tail
 
 
 _HEADER = """# Benchmark results

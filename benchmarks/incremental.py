@@ -28,7 +28,7 @@ def run(args) -> None:
     from newsscope import nlp
     from newsscope.build import BuildOptions, build
 
-    n = 50 if args.quick else 840
+    n = args.corpus or (50 if args.quick else 840)
     out = OUT / f"build{n}"
     full = last_measured(n, out) if args.reuse_full else None
     full = full or measure(n, out, args.batch_size)

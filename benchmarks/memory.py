@@ -81,7 +81,7 @@ def _child(n: int, out: Path, batch_size: int) -> None:
 
 
 def run(args) -> None:
-    sizes = QUICK_SIZES if args.quick else SIZES
+    sizes = tuple(args.sizes) if args.sizes else QUICK_SIZES if args.quick else SIZES
     if args.parallel:  # peak RSS does not depend on load, so the builds may share the machine (their seconds may not)
         from concurrent.futures import ThreadPoolExecutor
 

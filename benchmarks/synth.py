@@ -15,13 +15,14 @@ How it is made, so that every table stays consistent with the others:
 - Actors are shared by all replicas (`actor_id`, `speaker_actor_id` and `actor_ids` are unchanged), as real
   actors recur across time; the actors table's counts and first/last seen dates are recomputed from the
   synthetic mentions.
-- Dates shift by k x 7 days (whole weeks, so weekdays and ISO weeks stay right): `articles.published`,
+- Dates shift by (k mod 156) x 7 days (whole weeks, so weekdays and ISO weeks stay right; at most three years,
+  so a small base gives a denser corpus rather than a longer one): `articles.published`,
   `events.date_start/date_end`, and ISO values in `events.date_value` and `timexes.value` (YYYY-MM-DD, YYYY-MM,
   YYYY-Www, YYYY shift; ranges, seasons, quarters and PRESENT_REF-style values are kept as they are); an
   event's date_start/date_end follow its shifted value's calendar extent (`timexes.bounds`). Every ISO value
   moves, absolute ones too ("1952" can become "1953"): the result is for load, not for history, and one rule
   for both tables keeps an event's `date_value` equal to the value of the time expression it came from.
-  120 replicas of a one-year corpus span a little over three years, about 80 articles a day.
+  120 replicas of the one-year 840-article corpus span a little over three years, about 80 articles a day.
 - Outlets rotate: replica k gives an article of the i-th outlet (of the base's sorted outlets) the outlet
   (i + k) mod n_outlets, and replicas from k = n_outlets on carry an edition suffix (`nyt-2`, `nyt-3`, `nyt-4`),
   so 7 base outlets become 28 with mixed content each.
@@ -48,7 +49,9 @@ import pyarrow.parquet as pq
 
 from newsscope import storage, tables, timexes
 
+VERSION = 2  # bump when the recipe changes: the dashboard benchmark then rebuilds its synthetic corpus
 SHIFT_DAYS = 7
+SHIFT_CYCLE = 156  # replicas k and k + 156 get the same shift: three years of weekly shifts, whatever the base size
 EDITIONS = 4
 ID_KEEP = 12  # hex characters of the original id kept; 4 more encode the replica
 
@@ -102,7 +105,7 @@ def _set(table: pa.Table, name: str, column) -> pa.Table:
 
 def _replica(base: dict[str, pa.Table], k: int, keep: pa.Array | None, outlets: list[str]) -> dict[str, pa.Table]:
     """Replica k of every article-level table (`keep`: the base article ids to keep, None for all)."""
-    days = k * SHIFT_DAYS
+    days = (k % SHIFT_CYCLE) * SHIFT_DAYS
     out = {}
     for name in ("articles", "mentions", "quotes", "timexes", "events", "ingest_log"):
         t = base[name]
@@ -182,7 +185,7 @@ def scale(base: Path, out: Path, n_articles: int = 100_000, progress=print) -> d
         keep = ids.combine_chunks().slice(0, left) if left < n_base else None
         for name, t in _replica(base_tables, k, keep, outlets).items():
             parts[name].append(t)
-        if k % 20 == 0:
+        if k % max(1, replicas // 5) == 0:
             progress(f"    replica {k + 1}/{replicas}")
     out = Path(out)
     rows = {}
@@ -208,8 +211,10 @@ def scale(base: Path, out: Path, n_articles: int = 100_000, progress=print) -> d
             synthetic={
                 "base": str(folder_in),
                 "base_articles": n_base,
+                "articles": n_articles,
+                "version": VERSION,
                 "replicas": replicas,
-                "shift_days_per_replica": SHIFT_DAYS,
+                "shift_days": f"(k mod {SHIFT_CYCLE}) x {SHIFT_DAYS}",
                 "outlets": len(outlets) * min(EDITIONS, math.ceil(replicas / len(outlets))),
                 "made_by": "benchmarks/synth.py",
             },

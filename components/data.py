@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import streamlit as st
 
-from newsscope import queries, storage, tables
+from newsscope import charts, queries, storage, tables
 from newsscope.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ _QUERIES = {
     for name in (
         "actor_options", "outlet_options", "story_options", "date_bounds", "kpis", "articles_over_time", "top_actors",
         "top_speakers", "ingest_summary", "ingest_log", "quotes", "quote_count", "actor", "actor_mentions_over_time",
-        "quotes_about", "quotes_by", "co_actors", "actor_outlets", "timeline", "publications", "undated_timexes",
+        "quotes_about", "quotes_by", "co_actors", "actor_outlets", "timeline", "long_events", "publications", "undated_timexes",
         "event_evidence", "same_event", "stories", "story_articles", "story_quotes", "story_quote_grid", "story_claims", "story_actors", "shared_events",
         "articles", "article", "article_spans",
     )
@@ -108,6 +108,36 @@ def _cached(build_key: tuple[str, str], name: str, filters: Filters | None, args
         return fn(con, filters, *args, **dict(kwargs)) if filters is not None else fn(con, *args, **dict(kwargs))
     finally:
         con.close()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _colors(build_key: tuple[str, str]) -> dict[str, str]:
+    con = database(*build_key).cursor()
+    try:
+        outlets = queries.outlet_options(con)["outlet"].tolist()
+        actors = queries.actor_options(con)["name"].tolist()
+    finally:
+        con.close()
+    # Outlets and actors rarely share a chart; each list gets the palette in its own rank order.
+    return {**charts.color_map(actors), **charts.color_map(outlets)}
+
+
+def colors() -> dict[str, str]:
+    """Name -> colour for the current build's most prominent actors and outlets (the same on every page)."""
+    build = current()
+    return _colors(build.key) if build else {}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _timeline_figure(build_key: tuple[str, str], filters: Filters, lane: str, lanes: int, publications: bool):
+    events = _cached(build_key, "timeline", filters, (), (("kind", "reported"), ("lane", lane), ("lanes", lanes)))
+    pubs = _cached(build_key, "publications", filters, (), ()) if publications else None
+    return events, charts.timeline(events, pubs, lane_title=lane.capitalize(), colors=_colors(build_key))
+
+
+def timeline_figure(filters: Filters, lane: str, lanes: int, publications: bool):
+    """`(events, figure)` for the Timeline page, cached: a figure of thousands of events takes a while to build."""
+    return _timeline_figure(current().key, filters, lane, lanes, publications)
 
 
 def q(name: str, filters: Filters | None = None, *args: object, **kwargs: object):

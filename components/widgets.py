@@ -107,6 +107,11 @@ def sidebar_filters(page: str = "") -> F.Filters:
 
     names = dict(zip(actors["actor_id"], actors["name"]))
     kinds = dict(zip(actors["actor_id"], actors["kind"]))
+    # A new build may lack what the widgets hold (an actor merged away, an outlet removed): drop it quietly.
+    for key, known in ((KEYS["actor"], names), (KEYS["outlet"], set(outlets["outlet"]))):
+        held = st.session_state.get(key) or []
+        if any(v not in known for v in held):
+            st.session_state[key] = [v for v in held if v in known]
     with st.sidebar:
         st.subheader("Filters")
         with st.container(horizontal=True):
@@ -222,7 +227,7 @@ _READER_CSS = """
 """
 
 
-def reader_html(body: str, spans: pd.DataFrame, focus_quote: str | None = None) -> str:
+def reader_html(body: str, spans: pd.DataFrame, focus_quote: str | None = None, colors: dict[str, str] | None = None) -> str:
     """The article body as HTML with quotes in <mark> and actor mentions underlined.
 
     Every piece of corpus text is escaped; overlapping spans are handled by cutting the body at every span
@@ -246,7 +251,7 @@ def reader_html(body: str, spans: pd.DataFrame, focus_quote: str | None = None) 
         quote = next((m for m in marks if m[2] == "quote" and m[0] <= s and e <= m[1]), None)
         actor = next((m for m in marks if m[2] == "actor" and m[0] <= s and e <= m[1]), None)
         if actor:
-            color = color_for(actor[4].rsplit(" (", 1)[0])
+            color = color_for(actor[4].rsplit(" (", 1)[0], colors)
             text = f'<span class="ns-a" style="--ns-c:{color}" title="{html.escape(actor[4], quote=True)}">{text}</span>'
         if quote:
             focus = " ns-focus" if focus_quote and quote[3] == focus_quote else ""
@@ -265,7 +270,7 @@ def article_reader(article: pd.Series, spans: pd.DataFrame, focus_quote: str | N
         with st.container(horizontal=True):
             st.markdown(":small[<mark style='background:#fff3bf'>quoted words</mark>]", unsafe_allow_html=True)
             st.markdown(":small[<u>**actor mention**</u> (hover for the actor)]", unsafe_allow_html=True)
-        st.html(reader_html(str(article["body"]), spans, focus_quote))
+        st.html(reader_html(str(article["body"]), spans, focus_quote, data.colors()))
 
 
 # ── evidence ─────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -28,6 +28,8 @@ SIDECAR_NAMES = ("metadata.csv", "metadata.jsonl")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_RECORD_FILE_BYTES = 2 * 1024 * 1024 * 1024
 MAX_JSON_FILE_BYTES = 512 * 1024 * 1024
+# spaCy's default `max_length`: a longer text makes `nlp.pipe` raise (E088), and would need gigabytes to parse.
+MAX_ARTICLE_CHARS = 1_000_000
 
 # Record fields, in order of preference: the first present, non-empty one wins.
 TEXT_FIELDS = ("text", "body", "content")
@@ -183,6 +185,9 @@ def _read_file(path: Path, rel: str, meta: dict[str, str]) -> Iterator[RawDocume
         if not text.strip():
             yield LogRow(rel, rel, "empty", "file holds only whitespace")
             return
+        if suffix in TEXT_SUFFIXES and len(text) > MAX_ARTICLE_CHARS:
+            yield LogRow(rel, rel, "too_large", _too_long(text))
+            return
         yield RawDocument(rel, rel, "html" if suffix in HTML_SUFFIXES else "text", text, meta)
     else:
         reader = {".csv": _csv_records, ".json": _json_records}.get(suffix, _jsonl_records)
@@ -191,6 +196,10 @@ def _read_file(path: Path, rel: str, meta: dict[str, str]) -> Iterator[RawDocume
             yield unit
         if n == 0:
             yield LogRow(rel, rel, "empty", f"{suffix} file holds no records")
+
+
+def _too_long(text: str) -> str:
+    return f"text is {len(text):,} characters; the limit for one article is {MAX_ARTICLE_CHARS:,}"
 
 
 def _file_type(mode: int) -> str:
@@ -298,6 +307,8 @@ def _record(record: object, rel: str, n: int) -> RawDocument | LogRow:
         if all(isinstance(record[f], str) or record[f] is None for f in present):
             return LogRow(rel, source_id, "empty", f"record {n} has an empty {present[0]!r} field")
         return LogRow(rel, source_id, "unreadable", f"record {n}: field {present[0]!r} is {'/'.join(sorted(kinds))}, expected a string")
+    if len(text) > MAX_ARTICLE_CHARS:
+        return LogRow(rel, source_id, "too_large", f"record {n}: {_too_long(text)}")
     return RawDocument(rel, source_id, "record", storable(text), _meta(record))
 
 
@@ -328,10 +339,13 @@ def read_sidecar(folder: Path) -> dict[str, dict[str, str]]:
         if text is None:
             continue
         rows = csv.DictReader(io.StringIO(text, newline="")) if name.endswith(".csv") else _json_lines(text)
-        for row in rows:
-            file = (row.get("file") or row.get("filename") or "").strip()
-            if file:
-                table[file] = {k: v.strip() for k, v in _meta(row).items()}
+        try:
+            for row in rows:
+                file = row.get("file") or row.get("filename")
+                if isinstance(file, str) and file.strip():
+                    table[file.strip()] = _meta(row)
+        except csv.Error:
+            continue  # keep the rows read so far; a sidecar only adds metadata, the files are read either way
     return table
 
 
@@ -339,7 +353,7 @@ def _json_lines(text: str) -> Iterator[dict]:
     for line in text.splitlines():
         try:
             row = json.loads(line)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not JSON, an integer too long, nesting too deep
             continue
         if isinstance(row, dict):
             yield row

@@ -318,10 +318,15 @@ def actor_outlets(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: st
 Lane = Literal["actor", "outlet"]
 
 
+MAX_SPAN_DAYS = 2 * 366  # a span longer than this ("the 1990s", "the 21st century") says little on a news timeline
+
+
 def timeline(
     con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "actor", kind: str = "reported", lanes: int = 12
 ) -> pd.DataFrame:
     """Events on a date axis: one row per (lane, event_key), for the `lanes` busiest lanes.
+
+    Events spanning more than `MAX_SPAN_DAYS` (decades, centuries) are left off; `long_events` counts them.
 
     Returns:
         `lane, event_key, event_id, date_start, date_end, granularity, date_value, sentence, outlet, title,
@@ -341,6 +346,7 @@ def timeline(
             SELECT {lane_sql} AS lane, e.*, s.outlet, s.title, s.published
             FROM events e JOIN scope s USING (article_id) {unnest}
             WHERE e.kind = $kind AND e.date_start IS NOT NULL
+              AND date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) <= $max_days
               AND ($actors::VARCHAR[] = [] OR {actor_pick})
               AND ($date_from::DATE IS NULL OR coalesce(e.date_end, e.date_start) >= $date_from::DATE)
               AND ($date_to::DATE IS NULL OR e.date_start <= $date_to::DATE)
@@ -359,7 +365,18 @@ def timeline(
         JOIN (SELECT DISTINCT ON (event_id, lane) * FROM picked) p ON p.event_id = k.event_id AND p.lane = k.lane
         ORDER BY k.lane, p.date_start, k.event_key
     """
-    return _run(con, sql, _params(filters, kind=kind, lanes=int(lanes)))
+    return _run(con, sql, _params(filters, kind=kind, lanes=int(lanes), max_days=MAX_SPAN_DAYS))
+
+
+def long_events(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "reported") -> int:
+    """How many events in view span more than `MAX_SPAN_DAYS` (left off the timeline's axis)."""
+    sql = f"""
+        WITH {SCOPE_NO_DATE}
+        SELECT count(*) AS n FROM events e JOIN scope s USING (article_id)
+        WHERE e.kind = $kind AND date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) > $max_days
+          AND ($actors::VARCHAR[] = [] OR list_has_any($actors::VARCHAR[], e.actor_ids))
+    """
+    return int(_run(con, sql, _params(filters, kind=kind, max_days=MAX_SPAN_DAYS))["n"].iloc[0])
 
 
 def publications(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

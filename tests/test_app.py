@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_queries import AUSTIN, EVIL, write_fixture_build
+from conftest import AUSTIN, write_fixture_build
 
 from newsscope import storage
 from newsscope.filters import PARAMS
@@ -99,7 +99,7 @@ def test_page_renders_on_hostile_build(monkeypatch, hostile_build, page):
 def test_overview_kpis(monkeypatch, hostile_build):
     at = open_page(monkeypatch, hostile_build, "overview")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Articles"] == "5" and metrics["Quotes"] == "5" and metrics["Undated articles"] == "1"
+    assert metrics["Articles"] == "5" and metrics["Quotes"] == "5" and metrics["Undated"] == "1"
     assert any(link.proto.page.endswith("articles") or "articles" in link.proto.page for link in at.get("page_link"))
 
 
@@ -241,7 +241,7 @@ def test_actors_page_defaults_to_global_actor(monkeypatch, hostile_build):
 
 
 def test_page_params_follow_their_page(monkeypatch, hostile_build):
-    from test_queries import KIM
+    from conftest import KIM
 
     at = open_page(monkeypatch, hostile_build, "actors", {"actors_actor": KIM, "actor": AUSTIN})
     assert at.selectbox(key="actors_actor").value == KIM  # the link's choice beats the global default
@@ -255,3 +255,23 @@ def test_timeline_event_link_opens_evidence(monkeypatch, hostile_build):
     _no_exception(at)
     assert at.selectbox(key="timeline_event").value == "e2"
     assert "from “Tuesday” in an article published 2 May 2024" in _text(at)
+
+
+@pytest.mark.slow
+def test_first_run_builds_the_sample_when_writable(monkeypatch, tmp_path):
+    out = tmp_path / "processed"
+    at = open_page(monkeypatch, out, "overview")
+    _no_exception(at)
+    assert storage.current(out) is not None  # the sample corpus was built into NEWSSCOPE_DATA
+    assert {m.label: m.value for m in at.metric}["Articles"] == "5"
+    assert any("Built 5 sample articles" in s.label for s in at.status)
+
+
+def test_a_new_build_drops_stale_widget_values(monkeypatch, tmp_path, hostile_build):
+    out = write_fixture_build(tmp_path / "processed")
+    at = open_page(monkeypatch, out, "quotes", {"actor": AUSTIN, "outlet": "RT"})
+    assert at.session_state["filters"].actors == (AUSTIN,)
+    write_fixture_build(out, empty=True)  # published while the session is open
+    at.run()
+    _no_exception(at)
+    assert at.session_state["filters"].actors == () and at.session_state["filters"].outlets == ()

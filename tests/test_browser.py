@@ -93,7 +93,7 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
     tab = context.new_page()
     yield tab
     context.close()
@@ -106,9 +106,17 @@ def wait_idle(tab, timeout: float = 60_000) -> None:
     deadline = time.monotonic() + timeout / 1000
     quiet = 0
     while time.monotonic() < deadline:
-        running = tab.locator('[data-testid="stStatusWidget"]').count() > 0 or tab.locator('[data-testid="stApp"][data-test-script-state="running"]').count() > 0
-        quiet = 0 if running else quiet + 1
+        # stApp carries the script state (initial, running, rerunRequested, notRunning); the status widget shows a run too.
+        done = tab.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').count() == 1
+        running = tab.locator('[data-testid="stStatusWidget"]').count() > 0
+        quiet = quiet + 1 if done and not running else 0
         if quiet >= 3:  # idle for three checks in a row: the run is over, not just between two deltas
+            # Plotly draws after the run: wait until every chart has its SVG, so screenshots show the charts.
+            tab.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                          .every(c => c.querySelector('.main-svg'))""",
+                timeout=timeout,
+            )
             return
         tab.wait_for_timeout(250)
     raise AssertionError("the app kept running")

@@ -106,7 +106,7 @@ def test_presence_heatmap_fills_left_out_cells_with_zero():
     frame = pd.DataFrame({"name": ["Kim", "Kim", "Putin"], "outlet": ["RT", "Reuters", "RT"], "mentions": [2, 0, 1]})
     fig = charts.presence_heatmap(frame, "name", "outlet", "mentions", "Actors per version", "Mentions")
     z = fig.data[0].z
-    assert list(fig.data[0].x) == ["RT", "Reuters"]
+    assert list(fig.data[0].x) == ["RT", "Reuters"] and list(fig.data[0].y) == ["Kim", "Putin"]  # most present first
     assert z.tolist() == [[2, 0], [1, 0]]  # Kim is left out of the Reuters version (0), Putin too
     assert fig.layout.xaxis.title.text.startswith("Version")
 
@@ -125,6 +125,23 @@ def test_focus_window_zooms_past_a_few_old_dates():
     news = pd.Series(pd.date_range("2024-01-01", periods=40, freq="W"))
     old = pd.Series(pd.to_datetime(["1950-06-25", "1953-07-27"]))
     start, end = charts.focus_window(pd.concat([old, news]))
-    assert old.max() + pd.Timedelta(days=365 * 60) < start < news.quantile(0.1) and end > news.max()
+    assert old.max() + pd.Timedelta(days=365 * 60) < start < news.quantile(0.1) and end >= news.max()
+    future = pd.Series(pd.to_datetime(["2099-12-31", "2090-01-01"]))
+    start, end = charts.focus_window(pd.concat([news, future]))
+    assert end < pd.Timestamp("2030-01-01") and start <= news.quantile(0.05)
     assert charts.focus_window(news) is None  # already readable
     assert charts.focus_window(old) is None  # too few dates to judge
+    # Many year-level mentions of the past: the day-level dates say where the news is.
+    years = pd.Series(pd.date_range("1980-01-01", periods=30, freq="YS"))
+    start, end = charts.focus_window(pd.concat([years, news]), anchor=news)
+    assert start > pd.Timestamp("2023-06-01") and end >= news.max()
+
+
+def test_color_map_gives_top_names_distinct_colours():
+    names = ["Donald Trump", "Hillary Clinton", "Barack Obama", "Bernie Sanders", "Ted Cruz", "Marco Rubio"]
+    colors = charts.color_map(names + ["(no outlet)"])
+    assert len(set(colors.values())) == len(names) and "(no outlet)" not in colors
+    assert charts.color_for("Ted Cruz", colors) == colors["Ted Cruz"]
+    assert charts.color_for("Somebody Else", colors) == charts.color_for("Somebody Else")  # hashed fallback
+    fig = charts.ranked_bars(pd.DataFrame({"name": names[:2], "mentions": [3, 5]}), "mentions", colors=colors)
+    assert list(fig.data[0].marker.color) == [colors["Donald Trump"], colors["Hillary Clinton"]]

@@ -231,7 +231,10 @@ def evaluate(path: Path, *, model: str | None = None, limit: int | None = None) 
     from newsscope.nlp import load_pipeline
 
     path = Path(path)
-    records = _read_polnear(path) if path.suffix == ".jsonl" else _read_seeds(path)
+    readers = {".jsonl": _read_polnear, ".json": _read_seeds}
+    if path.suffix not in readers:
+        raise ValueError(f"unknown gold file type {path.suffix!r} ({path}); expected one of {tuple(readers)}")
+    records = readers[path.suffix](path)
     if limit is not None:
         records = records[:limit]
     nlp = load_pipeline(model)
