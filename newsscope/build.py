@@ -26,6 +26,7 @@ from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, ingest, n
 
 Progress = Callable[[str, int, int], None]
 MIN_WORDS = 5
+MAX_CHARS = 1_000_000  # spaCy's default nlp.max_length: longer texts need ~1 GB of parser memory per 100k words
 CHUNK = 1000  # texts per memory zone: spaCy frees the zone's strings and vocab entries after each chunk
 
 
@@ -142,6 +143,8 @@ def _draft(unit: ingest.RawDocument) -> tuple[_Draft | ingest.LogRow, str | None
         return ingest.LogRow(unit.source_path, unit.source_id, "empty", "no article text left after removing page chrome"), None
     if n_words < MIN_WORDS:
         return ingest.LogRow(unit.source_path, unit.source_id, "empty", f"only {n_words} word(s); too short to be an article"), None
+    if len(body) > MAX_CHARS:
+        return ingest.LogRow(unit.source_path, unit.source_id, "too_large", f"article text is {len(body):,} characters; the limit is {MAX_CHARS:,}"), None
     language = detect_language(body)
     if language != "en":
         return ingest.LogRow(unit.source_path, unit.source_id, "not_english", f"language detected as {language!r}; the pipeline is English"), None
@@ -271,7 +274,9 @@ def _analyse_on_dask(items: list[tuple[str, str]], model: str, options: BuildOpt
         cluster = LocalCluster(n_workers=options.n_process, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(analyse_texts, chunks, model=model, n_process=1, batch_size=options.batch_size, pure=False)
+        # A partial, because Client.map has a `batch_size` keyword of its own.
+        task = functools.partial(analyse_texts, model=model, n_process=1, batch_size=options.batch_size)
+        futures = client.map(task, chunks, pure=False)
         order = {f.key: n for n, f in enumerate(futures)}
         parts: dict[int, dict[str, pd.DataFrame]] = {}
         done = 0
@@ -300,8 +305,8 @@ def doc_rows(doc) -> dict[str, list[dict]]:
 
 
 def _by_article(rows: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    keyed = articles[["doc_key", "article_id"]]
-    return rows.merge(keyed, on="doc_key", how="inner").drop(columns="doc_key")
+    keyed = articles[["doc_key", "article_id"]].astype({"doc_key": "object"})
+    return rows.astype({"doc_key": "object"}).merge(keyed, on="doc_key", how="inner").drop(columns="doc_key")
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -129,6 +129,8 @@ CASES = [
      "indirect", "said", "who", "Mary Jones"),
     ("dash-attribution", "Voters spoke.\n“He is the wrong man for the job and everyone knows it.” ― Carla Sanchez\n",
      "wrong man", "direct", None, "Carla Sanchez", "Carla Sanchez"),
+    ("pronoun-it", "The Foreign Ministry of China said the drills were reckless. It added that the talks were over.",
+     "talks were over", "indirect", "added", "It", "The Foreign Ministry of China"),
     ("group-speaker", "U.S. officials said recently that Russia has lost many soldiers.", "Russia has lost",
      "indirect", "said", "U.S. officials", "U.S. officials"),
 ]
