@@ -1,6 +1,6 @@
 """NewsScope dashboard: the frame.
 
-Resolves the build once per run, builds the sample corpus when there is none (unless read-only), draws the global
+Resolves the build once per run, builds the bundled sample corpus when there is none (unless pointed at a corpus of its own and read-only), draws the global
 filters in the sidebar (bound to the URL), then runs the page the navigation picked. Pages read the filters from
 `st.session_state["filters"]`.
 
@@ -8,6 +8,8 @@ filters in the sidebar (bound to the URL), then runs the page the navigation pic
 """
 
 from __future__ import annotations
+
+import os
 
 import streamlit as st
 
@@ -50,7 +52,10 @@ def build_sample() -> None:
 
 nav = st.navigation(PAGES, position="sidebar")
 build = data.resolve()
-if build is None and not data.read_only() and st.session_state.get("_sample_build_failed") is None:
+# The bundled sample is built on first start even when read-only (the hosted default: a fresh Streamlit Cloud
+# deployment has no build yet); a read-only app pointed at a corpus of its own never builds anything.
+may_build_sample = not data.read_only() or not os.environ.get("NEWSSCOPE_DATA")
+if build is None and may_build_sample and st.session_state.get("_sample_build_failed") is None:
     try:
         build_sample()
     except (ImportError, RuntimeError, OSError, ValueError) as error:  # a missing model or a broken module: say so, keep the app up

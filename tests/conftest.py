@@ -15,6 +15,18 @@ SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "data" / "sample" / "raw"
 
 
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Restore `__main__` after each test: AppTest runs app.py as `__main__`, and a process started later with the
+    "spawn" method (Dask workers, multiprocessing) would re-run app.py instead of pytest's main and fail."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def nlp():
     """The configured spaCy pipeline, loaded once for the session."""
