@@ -42,6 +42,27 @@ def seeds_gold() -> dict:
     return json.loads((ROOT / "tests" / "data" / "seeds_gold.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 5-article sample corpus, built for real (spaCy included) once per session."""
+    from newsscope.build import build
+
+    out = tmp_path_factory.mktemp("sample") / "processed"
+    build([SAMPLE], out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def empty_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fixture_build(tmp_path_factory.mktemp("empty") / "processed", empty=True)
+
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made hostile build below: payloads in text, titles, outlets, speakers and aliases."""
+    return write_fixture_build(tmp_path_factory.mktemp("hostile") / "processed")
+
+
 def shared_file(*parts: str) -> Path:
     """A file of ../shared (dev data); tests that need it skip with a reason where it is absent."""
     path = SHARED.joinpath(*parts)

@@ -20,26 +20,6 @@ APP = str(ROOT / "app.py")
 PAGES = ["overview", "timeline", "actors", "quotes", "coverage", "articles", "add_articles"]
 
 
-@pytest.fixture(scope="session")
-def sample_build(tmp_path_factory) -> Path:
-    """The 5-article sample corpus, built for real (spaCy included) once per session."""
-    from newsscope.build import build
-
-    out = tmp_path_factory.mktemp("sample") / "processed"
-    build([ROOT / "data" / "sample" / "raw"], out)
-    return out
-
-
-@pytest.fixture(scope="session")
-def empty_build(tmp_path_factory) -> Path:
-    return write_fixture_build(tmp_path_factory.mktemp("empty") / "processed", empty=True)
-
-
-@pytest.fixture(scope="session")
-def hostile_build(tmp_path_factory) -> Path:
-    return write_fixture_build(tmp_path_factory.mktemp("hostile") / "processed")
-
-
 def _actor_id(build: Path, name: str) -> str:
     actors = pq.read_table(storage.current(build) / "actors.parquet").to_pandas()
     return str(actors.loc[actors["name"] == name, "actor_id"].iloc[0])

@@ -36,15 +36,6 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def sample_build(tmp_path_factory) -> Path:
-    from newsscope.build import build
-
-    out = tmp_path_factory.mktemp("browser-sample") / "processed"
-    build([ROOT / "data" / "sample" / "raw"], out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def server(sample_build, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "NEWSSCOPE_DATA": str(sample_build), "NEWSSCOPE_PUBLIC_URL": f"http://localhost:{port}"}

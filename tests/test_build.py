@@ -16,13 +16,6 @@ from newsscope import storage, tables
 from newsscope.build import BuildOptions, build
 
 
-@pytest.fixture(scope="module")
-def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "processed"
-    build([SAMPLE], out)
-    return out
-
-
 def _table(out: Path, name: str) -> pd.DataFrame:
     return storage.read_table(storage.current(out), name)
 
