@@ -27,6 +27,7 @@ import pandas as pd
 from spacy.tokens import Doc, Span
 
 from newsscope.tables import SCHEMAS, ActorKind
+from newsscope.nlp import doc_text
 
 DEFAULT_ALIASES: Path = Path(__file__).resolve().parents[1] / "data" / "aliases.csv"
 
@@ -246,7 +247,7 @@ def _clean_span(ent: Span, surnames: set[str]) -> Mention | None:
             first -= 1
     start = doc[first].idx
     end = tokens[-1].idx + len(tokens[-1].text)
-    text = doc.text[start:end]
+    text = doc_text(doc)[start:end]
     if is_junk(text):
         return None
 

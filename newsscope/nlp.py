@@ -43,3 +43,23 @@ def model_info(nlp: Language) -> dict[str, str]:
     """Name and version as recorded in the manifest, e.g. {'name': 'core_web_sm', 'version': '3.8.0'}."""
     meta = nlp.meta
     return {"name": f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}", "version": str(meta.get("version", ""))}
+
+
+def doc_text(doc) -> str:
+    """`doc.text`, computed once per Doc.
+
+    Note: spaCy rebuilds `Doc.text` from its tokens on every access (a join over all tokens), so extractors that
+    slice it per candidate spent more time there than in the parser; the text is cached in `doc.user_data`.
+    """
+    text = doc.user_data.get("newsscope_text")
+    if text is None:
+        text = doc.user_data["newsscope_text"] = doc.text
+    return text
+
+
+def doc_ents(doc) -> tuple:
+    """`doc.ents`, computed once per Doc (spaCy builds new Span objects on every access)."""
+    ents = doc.user_data.get("newsscope_ents")
+    if ents is None:
+        ents = doc.user_data["newsscope_ents"] = tuple(doc.ents)
+    return ents

@@ -25,6 +25,7 @@ from typing import Literal
 from spacy.tokens import Doc, Span, Token
 
 from newsscope.tables import STANCES, QuoteKind, Stance
+from newsscope.nlp import doc_ents, doc_text
 
 __all__ = ["STANCES", "Quote", "ReportingVerb", "extract", "lexicon", "stance_of"]
 
@@ -288,7 +289,7 @@ def _phrase_entry(verb: Token, noun: Token) -> ReportingVerb | None:
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Trim whitespace and clause punctuation from both edges (a final full stop stays, as the gold has it)."""
-    text = doc.text
+    text = doc_text(doc)
     while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
@@ -387,7 +388,7 @@ def _speaker_near(cue: Token) -> Token | None:
     speaker of its verbs.
     """
     doc = cue.doc
-    p_start, p_end = _para_span(doc.text, cue.idx)
+    p_start, p_end = _para_span(doc_text(doc), cue.idx)
     found = _speaker_of(cue)
     if found is None or p_start <= found.idx < p_end:
         return found
@@ -396,7 +397,7 @@ def _speaker_near(cue: Token) -> Token | None:
         if tok.pos_ in {"VERB", "AUX"} or tok.idx >= cue.idx:
             break
         opening.append(tok)
-    ents = [e for e in doc.ents if e.label_ in _NAMED and any(e.start <= t.i < e.end for t in opening)]
+    ents = [e for e in doc_ents(doc) if e.label_ in _NAMED and any(e.start <= t.i < e.end for t in opening)]
     people = [e for e in ents if e.label_ == "PERSON"]
     best = people[-1] if people else (ents[-1] if ents else None)
     return best.root if best is not None else None
@@ -420,7 +421,7 @@ def _np_span(head: Token) -> tuple[int, int]:
             break
     while left.i < head.i and (left.is_punct or left.is_quote or left.is_space):
         left = left.doc[left.i + 1]
-    p_start, p_end = _para_span(head.doc.text, head.idx)
+    p_start, p_end = _para_span(doc_text(head.doc), head.idx)
     return max(left.idx, p_start), min(right.idx + len(right.text), p_end)
 
 
@@ -437,7 +438,7 @@ def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | Non
             start = first.idx + len(first.text)
         elif end <= cue.idx and end <= _subject_start(cue):
             # a postposed attribution ("A, but B, a source said") reports the whole sentence before it
-            start = min(start, max(cue.sent.start_char, _para_span(doc.text, cue.idx)[0]))
+            start = min(start, max(cue.sent.start_char, _para_span(doc_text(doc), cue.idx)[0]))
         return start, end, cue.text
     objs = [c for c in cue.children if c.dep_ in {"dobj", "obj"}]
     if objs:
@@ -454,9 +455,9 @@ def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | Non
                     start, end = _subtree_chars(c0)
                     if c0.left_edge.dep_ == "mark":
                         start = c0.left_edge.idx + len(c0.left_edge.text)
-                return start, end, doc.text[cue.idx : obj.idx + len(obj.text)]
+                return start, end, doc_text(doc)[cue.idx : obj.idx + len(obj.text)]
             start, end = _subtree_chars(obj)
-            return start, end, doc.text[cue.idx : obj.idx + len(obj.text)]
+            return start, end, doc_text(doc)[cue.idx : obj.idx + len(obj.text)]
         if entry.object and obj.lower_ not in {"it", "this", "that", "so"}:
             start, end = _subtree_chars(obj)
             for c in cue.children:  # "accused the US of worsening tensions"
@@ -477,7 +478,7 @@ def _content_for(cue: Token, entry: ReportingVerb) -> tuple[int, int, str] | Non
         head = cue.head
         if head.pos_ not in {"VERB", "AUX"} or not has_subject:
             return None
-        p_start, p_end = _para_span(doc.text, cue.idx)
+        p_start, p_end = _para_span(doc_text(doc), cue.idx)
         sent = [t for t in cue.sent if p_start <= t.idx < p_end and not t.is_space]
         lo, hi = cue.left_edge.i, cue.right_edge.i
         before = [t for t in sent if t.i < lo and not t.is_punct]
@@ -497,7 +498,7 @@ def _subject_start(cue: Token) -> int:
 def _sentence_content(cue: Token, phrase_head: Token) -> tuple[int, int] | None:
     """Content of "According to X, ..." / "..., as stated by X": the sentence without the attribution phrase."""
     sent = cue.sent
-    p_start, p_end = _para_span(cue.doc.text, cue.idx)
+    p_start, p_end = _para_span(doc_text(cue.doc), cue.idx)
     lo, hi = phrase_head.left_edge.i, phrase_head.right_edge.i
     inside = [t for t in sent if p_start <= t.idx < p_end and not t.is_space]
     before = [t for t in inside if t.i < lo]
@@ -524,7 +525,7 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
             span = _sentence_content(tok, tok)
             if span is None:
                 continue
-            phrase = doc.text[tok.idx : to.idx + len(to.text)]
+            phrase = doc_text(doc)[tok.idx : to.idx + len(to.text)]
             out.append(_Cand(span[0], span[1], "indirect", phrase, stance_of("according to"), tok.i,
                              speaker_tok=objs[0]))
             continue
@@ -541,14 +542,14 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
             if objs and span:
                 marks = [c for c in tok.children if c.dep_ == "mark"]
                 first = marks[0] if marks and marks[0].i < tok.i else tok
-                cue_text = doc.text[first.idx : agent[0].idx + len(agent[0].text)]
+                cue_text = doc_text(doc)[first.idx : agent[0].idx + len(agent[0].text)]
                 out.append(_Cand(span[0], span[1], "indirect", cue_text, entry.stance, tok.i, speaker_tok=objs[0]))
             continue
         found = _content_for(tok, entry)
         if found is None:
             continue
         start, end, cue_text = found
-        p_start, p_end = _para_span(doc.text, tok.idx)
+        p_start, p_end = _para_span(doc_text(doc), tok.idx)
         if start > tok.idx:
             end = _extend_to_sentence_end(tok, end, quoted)
         start, end = _trim(doc, max(start, p_start), min(end, p_end))
@@ -568,7 +569,7 @@ def _extend_to_sentence_end(cue: Token, end: int, quoted: list[tuple[int, int]])
     steadier boundary for what a speaker is reported to have said.
     """
     doc = cue.doc
-    p_end = _para_span(doc.text, cue.idx)[1]
+    p_end = _para_span(doc_text(doc), cue.idx)[1]
     last = end
     for tok in doc[cue.i + 1 : cue.sent.end]:
         if tok.idx < end:
@@ -601,7 +602,7 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
         inside = {t.i for t in span}
         cue: Token | None = None
         # 1) the parse attaches the quote to a speech verb outside it: “...,” Austin said / He added, “...”
-        para = _para_span(doc.text, m.outer_end - 1)
+        para = _para_span(doc_text(doc), m.outer_end - 1)
         for t in span:
             h = t.head
             if (h.i not in inside and not _in_any(h.idx, quoted) and _speech_entry(h) is not None
@@ -628,9 +629,9 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
                 if _speech_entry(t) is not None:
                     cue = t
                     break
-        if cue is None and m.outer_start == para[0] and doc.text[: para[0]].rstrip().endswith(":"):
+        if cue is None and m.outer_start == para[0] and doc_text(doc)[: para[0]].rstrip().endswith(":"):
             # a block quote introduced by the paragraph before: "Trump said:\n\n“…”"
-            colon = len(doc.text[: para[0]].rstrip()) - 1
+            colon = len(doc_text(doc)[: para[0]].rstrip()) - 1
             intro = doc.char_span(colon, colon + 1, alignment_mode="expand")
             if intro is not None:
                 for t in reversed(list(intro.sent)):
@@ -653,7 +654,7 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
             continue
         if _looks_like_title(span):
             continue  # “Fox News Sunday,” “Contract with America.”: a name in quotes, not a quotation
-        lead = doc.text[para[0] : m.outer_start].rstrip()
+        lead = doc_text(doc)[para[0] : m.outer_start].rstrip()
         if lead and lead[-1] not in ".?!:;”\"’―—-)]":
             continue  # a fragment quoted inside someone else's sentence, with no cue of its own
         out.append(_Cand(m.start, m.end, "direct", None, "neutral", None, inherit=True,
@@ -690,10 +691,10 @@ def _until_sentence_end(tokens: list[Token], start: int) -> list[Token]:
 
 
 def _ent_at(doc: Doc, tok: Token) -> Span | None:
-    for ent in doc.ents:
-        if ent.start <= tok.i < ent.end and ent.label_ in _NAMED:
-            return ent
-    return None
+    index = doc.user_data.get("newsscope_named_at")
+    if index is None:  # token index -> named entity, built once per Doc
+        index = doc.user_data["newsscope_named_at"] = {i: e for e in doc_ents(doc) if e.label_ in _NAMED for i in range(e.start, e.end)}
+    return index.get(tok.i)
 
 
 def _role_words(tok: Token) -> set[str]:
@@ -732,7 +733,7 @@ class _Resolver:
         self.doc = doc
         self.quoted = quoted
         self.history: list[tuple[int, str, tuple[int, int]]] = []  # (char pos, kind, ref span) of speakers
-        self.persons = [e for e in doc.ents if e.label_ == "PERSON" and not _in_any(e.start_char, quoted)]
+        self.persons = [e for e in doc_ents(doc) if e.label_ == "PERSON" and not _in_any(e.start_char, quoted)]
         self.surnames = {e[-1].lower_ for e in self.persons}
         self.gender = _genders(doc, self.persons, quoted)
 
@@ -740,7 +741,7 @@ class _Resolver:
         """Whether a named mention may be "he" or "she" (unknown gender is compatible with both)."""
         if pronoun not in _PRONOUN_GENDER:
             return True
-        words = self.doc.text[ref[0] : ref[1]].split()
+        words = doc_text(self.doc)[ref[0] : ref[1]].split()
         known = self.gender.get(words[-1].lower()) if words else None
         return known is None or known == _PRONOUN_GENDER[pronoun]
 
@@ -769,14 +770,14 @@ class _Resolver:
             # "it" speaks only for an organisation that has just spoken ("The ministry said … It added …")
             cand.speaker_kind = "org"
             recent = [(p, ref) for p, kind, ref in self.history if p < tok.idx and kind == "org"]
-            if recent and len(re.findall(r"\n\s*\S", doc.text[recent[-1][0] : tok.idx])) <= 1:  # <= 1 paragraph back
+            if recent and len(re.findall(r"\n\s*\S", doc_text(doc)[recent[-1][0] : tok.idx])) <= 1:  # <= 1 paragraph back
                 cand.ref = recent[-1][1]
         elif tok.pos_ in {"PRON"}:
             return
         else:
             ent = _ent_at(doc, tok)
             s, e = cand.speaker_span
-            inner = [x for x in doc.ents if x.label_ in _NAMED and s <= x.start_char and x.end_char <= e]
+            inner = [x for x in doc_ents(doc) if x.label_ in _NAMED and s <= x.start_char and x.end_char <= e]
             plural = tok.tag_ in {"NNS", "NNPS"}
             if ent is not None and not (plural and ent.label_ in {"NORP", "GPE"}):
                 cand.ref = (ent.start_char, ent.end_char)
@@ -827,7 +828,7 @@ class _Resolver:
                 cand = (tok.idx, (ent.start_char, ent.end_char))
             elif "group" in kinds and tok.tag_ in {"NNS", "NNPS"}:
                 s, e = _np_span(tok)
-                has_name = any(x.label_ in _NAMED and s <= x.start_char < e for x in self.doc.ents)
+                has_name = any(x.label_ in _NAMED and s <= x.start_char < e for x in doc_ents(self.doc))
                 if not has_name:
                     continue
                 cand = (tok.idx, (s, e))
@@ -891,7 +892,7 @@ def extract(doc: Doc) -> list[Quote]:
         quote is not extracted, and reported speech with no cue from the lexicon ("in X's view", a noun
         such as "Trump's claim that …") is missed.
     """
-    marks = find_quote_marks(doc.text)
+    marks = find_quote_marks(doc_text(doc))
     quoted = [(m.outer_start, m.outer_end) for m in marks]
     direct = _direct(doc, marks)
     indirect = _indirect(doc, quoted)
@@ -907,7 +908,7 @@ def extract(doc: Doc) -> list[Quote]:
         span = (c.start, c.end)
         outers = [(n, d, d.outer or (d.start, d.end)) for n, d in enumerate(direct)]
         unquoted = re.sub(r"\s+", " ", "".join(
-            ch if not _in_any(c.start + k, quoted) else " " for k, ch in enumerate(doc.text[c.start : c.end])))
+            ch if not _in_any(c.start + k, quoted) else " " for k, ch in enumerate(doc_text(doc)[c.start : c.end])))
         if len(re.findall(r"[A-Za-z]+", unquoted)) < 2 and any(overlap(span, o) > 0 for _, _, o in outers):
             continue  # the complement of a direct quote's cue: the direct quote says it already
         hosted = [n for n, _, o in outers if overlap(span, o) >= 0.5 * (o[1] - o[0])]
@@ -928,7 +929,7 @@ def extract(doc: Doc) -> list[Quote]:
 
     # Cue-less quotes take the speaker of the closest attributed quote before them (same or previous paragraph),
     # or else of the one right after them in the same paragraph.
-    paras = _paragraphs(doc.text)
+    paras = _paragraphs(doc_text(doc))
 
     def para_of(pos: int) -> int:
         return next((n for n, (s, e) in enumerate(paras) if s <= pos < e), -1)
@@ -948,7 +949,7 @@ def extract(doc: Doc) -> list[Quote]:
             cand.speaker_span, cand.ref, cand.speaker_tok = src.speaker_span, src.ref, src.speaker_tok
         final.append(cand)
 
-    text = doc.text
+    text = doc_text(doc)
     quotes: list[Quote] = []
     for c in final:
         span = c.speaker_span
