@@ -68,19 +68,23 @@ def build(
     progress = progress or (lambda stage, done, total: None)
     with storage.lock(out):
         previous = storage.current(out)
-        log, drafts = _read(list(inputs), progress)
-        articles = _articles(drafts, log)
+        known = _previous_articles(previous)
+        log, drafts = _read(list(inputs), progress, dict(zip(known["article_id"], known["language"])))
+        minhashes = storage.read_cache(previous, "doc_minhash")
+        articles, minhashes = _articles(drafts, minhashes)
         model = nlp.model_name(options.model)
         articles["doc_key"] = [_doc_key(a, model) for a in articles["article_id"]]
         rows, processed = _analyse(articles, previous, model, options, progress)
         folder = storage.new_version(out)
         try:
-            frames = _corpus_tables(articles, rows, options)
+            frames = _corpus_tables(articles, rows, options, storage.read_cache(previous, "timex_resolutions"))
             frames["ingest_log"] = pd.DataFrame([dataclasses.asdict(r) for r in log], columns=tables.SCHEMAS["ingest_log"].names)
             for name in tables.TABLES:
                 storage.write_table(folder, name, frames[name])
             for name, frame in rows.items():
                 storage.write_cache(folder, name, frame)
+            storage.write_cache(folder, "doc_minhash", minhashes)
+            storage.write_cache(folder, "timex_resolutions", frames.pop("timex_resolutions"))
             manifest = _manifest(frames, model, processed, len(articles) - processed, options, started)
             storage.write_manifest(folder, manifest)
         except BaseException:
@@ -109,7 +113,16 @@ class _Draft:
     language: str
 
 
-def _read(inputs: list[Path], progress: Progress) -> tuple[list[ingest.LogRow], list[_Draft]]:
+def _previous_articles(previous: Path | None) -> pd.DataFrame:
+    if previous is None or not (previous / "articles.parquet").exists():
+        return pd.DataFrame({"article_id": [], "language": []})
+    import pyarrow.parquet as pq
+
+    return pq.read_table(previous / "articles.parquet", columns=["article_id", "language"]).to_pandas()
+
+
+def _read(inputs: list[Path], progress: Progress, languages: dict[str, str]) -> tuple[list[ingest.LogRow], list[_Draft]]:
+    """Read and clean every input unit; `languages` holds the language of bodies seen in the previous build."""
     log: list[ingest.LogRow] = []
     drafts: list[_Draft] = []
     seen: dict[str, str] = {}  # article_id -> source_id of the copy kept
@@ -118,7 +131,7 @@ def _read(inputs: list[Path], progress: Progress) -> tuple[list[ingest.LogRow], 
         if isinstance(unit, ingest.LogRow):
             log.append(unit)
             continue
-        draft, note = _draft(unit)
+        draft, note = _draft(unit, languages)
         if isinstance(draft, ingest.LogRow):
             log.append(draft)
         elif draft.article_id in seen:
@@ -130,7 +143,7 @@ def _read(inputs: list[Path], progress: Progress) -> tuple[list[ingest.LogRow], 
     return log, drafts
 
 
-def _draft(unit: ingest.RawDocument) -> tuple[_Draft | ingest.LogRow, str | None]:
+def _draft(unit: ingest.RawDocument, languages: dict[str, str]) -> tuple[_Draft | ingest.LogRow, str | None]:
     if unit.kind == "html":
         cleaned = clean.clean_html(unit.content, unit.meta.get("url"))
     elif unit.kind == "record":
@@ -145,7 +158,8 @@ def _draft(unit: ingest.RawDocument) -> tuple[_Draft | ingest.LogRow, str | None
         return ingest.LogRow(unit.source_path, unit.source_id, "empty", f"only {n_words} word(s); too short to be an article"), None
     if len(body) > MAX_CHARS:
         return ingest.LogRow(unit.source_path, unit.source_id, "too_large", f"article text is {len(body):,} characters; the limit is {MAX_CHARS:,}"), None
-    language = detect_language(body)
+    article_id = hashlib.sha1(body.encode("utf-8")).hexdigest()[:16]
+    language = languages.get(article_id) or detect_language(body)
     if language != "en":
         return ingest.LogRow(unit.source_path, unit.source_id, "not_english", f"language detected as {language!r}; the pipeline is English"), None
     # Precedence: record or sidecar metadata > HTML metadata > header/dateline in the text (> a duplicate's date, later).
@@ -161,7 +175,7 @@ def _draft(unit: ingest.RawDocument) -> tuple[_Draft | ingest.LogRow, str | None
     draft = _Draft(
         source_path=unit.source_path,
         source_id=unit.source_id,
-        article_id=hashlib.sha1(body.encode("utf-8")).hexdigest()[:16],
+        article_id=article_id,
         outlet=unit.meta.get("outlet") or cleaned.outlet,
         title=unit.meta.get("title") or cleaned.title,
         url=unit.meta.get("url") or cleaned.url,
@@ -181,10 +195,14 @@ def detect_language(text: str) -> str:
     return lang
 
 
-def _articles(drafts: list[_Draft], log: list[ingest.LogRow]) -> pd.DataFrame:
+def _articles(drafts: list[_Draft], minhashes: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The articles frame with story ids and duplicate-inferred dates, and the MinHash cache of its bodies."""
     frame = pd.DataFrame([dataclasses.asdict(d) for d in drafts], columns=[f.name for f in dataclasses.fields(_Draft)])
     frame["n_words"] = frame["body"].str.split().str.len().astype("int64")
-    pairs = dedupe.near_duplicates(dict(zip(frame["article_id"], frame["body"])))
+    cached = {} if minhashes is None else dict(zip(minhashes["article_id"], minhashes["signature"]))
+    signatures = {a: cached.get(a) for a in frame["article_id"]}
+    pairs = dedupe.near_duplicates(dict(zip(frame["article_id"], frame["body"])), signatures)
+    minhashes = pd.DataFrame({"article_id": list(signatures), "signature": list(signatures.values())})
     frame["story_id"] = frame["article_id"].map(dedupe.stories(frame["article_id"], pairs))
     # An undated article takes the date of its most similar dated near-duplicate.
     dated = dict(zip(frame["article_id"], frame["published"]))
@@ -196,7 +214,7 @@ def _articles(drafts: list[_Draft], log: list[ingest.LogRow]) -> pd.DataFrame:
                 frame.loc[row, "published_source"] = f"duplicate:{other}"
     for name in ("published_source", "outlet", "title", "url"):
         frame[name] = frame[name].astype("object").where(frame[name].notna(), None)
-    return frame
+    return frame, minhashes
 
 
 # ── the spaCy pass ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -309,12 +327,38 @@ def _by_article(rows: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     return rows.astype({"doc_key": "object"}).merge(keyed, on="doc_key", how="inner").drop(columns="doc_key")
 
 
-@functools.lru_cache(maxsize=100_000)
-def _resolve(text: str, anchor: date | None, tense: str | None) -> timexes.Resolution:
-    return timexes.resolve(text, anchor, tense)
+RESOLUTION_FIELDS = ("value", "granularity", "anchored", "method", "date_start", "date_end")
 
 
-def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], options: BuildOptions) -> dict[str, pd.DataFrame]:
+def _resolve_all(found: pd.DataFrame, published: dict, cache: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Resolve every timex against its article's date; resolutions of (text, anchor, tense) are kept between builds."""
+    keys = pd.DataFrame(
+        {
+            "text": found["text"].astype(str),
+            "anchor": [str(published.get(a)) if published.get(a) is not None and pd.notna(published.get(a)) else "" for a in found["article_id"]],
+            "tense": [t if isinstance(t, str) else "" for t in found["tense"]],
+        }
+    )
+    known = cache if cache is not None and set(RESOLUTION_FIELDS) <= set(cache.columns) else pd.DataFrame(columns=["text", "anchor", "tense", *RESOLUTION_FIELDS])
+    unique = keys.drop_duplicates()
+    new = unique.merge(known[["text", "anchor", "tense"]], how="left", indicator=True)
+    new = new[new["_merge"] == "left_only"].drop(columns="_merge")
+    fresh = []
+    for text, anchor, tense in zip(new["text"], new["anchor"], new["tense"]):
+        r = timexes.resolve(text, date.fromisoformat(anchor) if anchor else None, tense or None)
+        fresh.append({"text": text, "anchor": anchor, "tense": tense, "value": r.value, "granularity": r.granularity,
+                      "anchored": bool(r.anchored), "method": r.method, "date_start": r.start, "date_end": r.end})
+    table = pd.concat([known, pd.DataFrame(fresh, columns=known.columns)], ignore_index=True) if fresh else known
+    table = table.merge(unique, on=["text", "anchor", "tense"], how="inner")  # keep only what this corpus uses
+    resolved = keys.merge(table, on=["text", "anchor", "tense"], how="left")
+    for column in ("date_start", "date_end"):
+        resolved[column] = [d.date() if isinstance(d, pd.Timestamp) else (d if isinstance(d, date) else None) for d in resolved[column]]
+    out = found.reset_index(drop=True).assign(**{c: resolved[c].to_numpy() for c in RESOLUTION_FIELDS})
+    out["anchored"] = out["anchored"].astype(bool)
+    return out, table
+
+
+def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], options: BuildOptions, resolutions: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     published = dict(zip(articles["article_id"], articles["published"]))
 
     mentions = _by_article(rows["doc_mentions"], articles)
@@ -325,15 +369,7 @@ def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], option
     )
 
     found = _by_article(rows["doc_timexes"], articles).reindex(columns=["article_id", "start", "end", "text", "tense"])
-    resolved = [_resolve(t, published.get(a), s if isinstance(s, str) else None) for a, t, s in zip(found["article_id"], found["text"], found["tense"])]
-    timex = found.assign(
-        value=[r.value for r in resolved],
-        granularity=[r.granularity for r in resolved],
-        anchored=[bool(r.anchored) for r in resolved],
-        method=[r.method for r in resolved],
-        date_start=[r.start for r in resolved],
-        date_end=[r.end for r in resolved],
-    )
+    timex, resolution_cache = _resolve_all(found, published, resolutions)
 
     quote_rows = _by_article(rows["doc_quotes"], articles).reindex(
         columns=["article_id", "start", "end", "quote", "kind", "cue", "stance", "speaker", "speaker_start", "speaker_end", "speaker_ref_start", "speaker_ref_end"]
@@ -363,6 +399,7 @@ def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], option
         "quotes": _nullable_ints(quote_rows, ["speaker_start", "speaker_end"]),
         "timexes": timex,
         "events": event_table,
+        "timex_resolutions": resolution_cache,
     }
 
 

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -20,6 +21,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 WORD_JACCARD = 0.25
 BIGRAM_JACCARD = 0.08
 NUM_PERM = 128
+SCHEME = "affine32"  # fixed, because signatures are cached between builds
 _WORD = re.compile(r"\w+")
 
 
@@ -35,26 +37,49 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def near_duplicates(bodies: dict[str, str]) -> list[tuple[str, str, float]]:
+def minhash(text: str) -> list[int]:
+    """The MinHash signature of a text's content-word bigrams; [] for a text too short to compare (< 20 words)."""
+    words = content_words(text)
+    if len(set(words)) < 20:
+        return []
+    m = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    m.update_batch([f"{a} {b}".encode() for a, b in zip(words, words[1:])])
+    return m.hashvalues.tolist()
+
+
+def near_duplicates(bodies: dict[str, str], signatures: dict[str, object] | None = None) -> list[tuple[str, str, float]]:
     """Pairs (id_a, id_b, score) of articles telling the same story, id_a < id_b; score is the word Jaccard.
 
-    Note: short texts (under 20 content words) are never paired: their sets are too small to tell anything.
+    Args:
+        bodies: article id -> text.
+        signatures: article id -> `minhash(text)` where known (from an earlier build); missing or None entries are
+            computed and written back, so the caller can keep them for the next build.
+
+    Note: short texts (under 20 distinct content words) are never paired: their sets are too small to tell anything.
     """
-    sigs = {k: _signature(content_words(t)) for k, t in bodies.items()}
-    sigs = {k: s for k, s in sigs.items() if len(s[0]) >= 20}
+    signatures = {} if signatures is None else signatures
     lsh = MinHashLSH(threshold=BIGRAM_JACCARD, num_perm=NUM_PERM)
     hashes: dict[str, MinHash] = {}
-    for key, (_, bigrams) in sigs.items():
-        m = MinHash(num_perm=NUM_PERM)
-        m.update_batch([b.encode() for b in bigrams])
-        hashes[key] = m
-        lsh.insert(key, m)
+    for key, text in bodies.items():
+        values = signatures.get(key)
+        if values is None:
+            values = signatures[key] = minhash(text)
+        if len(values):
+            hashes[key] = MinHash(num_perm=NUM_PERM, hashvalues=np.asarray(values, dtype=np.uint64), scheme=SCHEME)
+            lsh.insert(key, hashes[key])
+    sets: dict[str, tuple[set[str], set[str]]] = {}
+
+    def signature(key: str) -> tuple[set[str], set[str]]:
+        if key not in sets:
+            sets[key] = _signature(content_words(bodies[key]))
+        return sets[key]
+
     pairs = []
     for key, m in hashes.items():
         for other in lsh.query(m):
             if other <= key:
                 continue
-            (wa, ba), (wb, bb) = sigs[key], sigs[other]
+            (wa, ba), (wb, bb) = signature(key), signature(other)
             score = jaccard(wa, wb)
             if score >= WORD_JACCARD and jaccard(ba, bb) >= BIGRAM_JACCARD:
                 pairs.append((key, other, round(score, 4)))
