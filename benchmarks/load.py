@@ -40,7 +40,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -146,18 +146,34 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-async def sample_rss(pid: int, samples: list[tuple[float, float]], stop: asyncio.Event) -> None:
-    """(seconds since start, MB) for the server and all its children, every second until `stop`."""
+async def sample_rss(pid: int, samples: list[tuple[float, float]], cpu: dict[str, dict[int, float]], stop: asyncio.Event) -> None:
+    """(seconds since start, MB) for the server and all its children, every second until `stop`.
+
+    Also keeps the CPU seconds of every process of the server's tree and of the browser's (this process's other
+    children: Playwright's driver and Chromium), last value per pid, so processes that ended still count.
+    """
     import psutil
 
     server = psutil.Process(pid)
+    me = psutil.Process()
     started = time.monotonic()
     while not stop.is_set():
         total = 0
-        for proc in [server, *server.children(recursive=True)]:
+        served = [server, *server.children(recursive=True)]
+        for proc in served:
             try:
                 total += proc.memory_info().rss
+                times = proc.cpu_times()
+                cpu["server"][proc.pid] = times.user + times.system
             except psutil.Error:  # a child that ended between listing and reading
+                pass
+        for proc in me.children(recursive=True):
+            if proc.pid in cpu["server"]:
+                continue
+            try:
+                times = proc.cpu_times()
+                cpu["browser"][proc.pid] = times.user + times.system
+            except psutil.Error:
                 pass
         samples.append((time.monotonic() - started, total / 2**20))
         try:
@@ -264,7 +280,8 @@ async def run(args) -> dict:
     base = f"http://127.0.0.1:{port}"
     samples: list[tuple[float, float]] = []
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_rss(proc.pid, samples, stop))
+    cpu: dict[str, dict[int, float]] = {"server": {}, "browser": {}}
+    sampler = asyncio.create_task(sample_rss(proc.pid, samples, cpu, stop))
     tally = Tally()
     try:
         async with async_playwright() as p:
@@ -279,19 +296,22 @@ async def run(args) -> dict:
                 print(f"server up on {base}; first (cold) load rendered in {cold:.2f} s; {args.sessions} sessions for {args.seconds:.0f} s …", flush=True)
                 started = time.monotonic()
                 marker = len(samples)  # memory growth is judged from here (the tables are loaded by now)
+                cpu_before = {k: sum(v.values()) for k, v in cpu.items()}
                 deadline = started + args.seconds
                 await asyncio.gather(*(session(browser, i, base, choices, deadline, args, tally) for i in range(args.sessions)))
                 wall = time.monotonic() - started
+                await asyncio.sleep(1.1)  # one more sample before the browser closes
+                cpu_used = {k: round(sum(v.values()) - cpu_before[k], 1) for k, v in cpu.items()}
             finally:
                 await browser.close()
     finally:
         stop.set()
         await sampler
         stop_server(proc)
-    return summarise(args, tally, samples[marker:], cold, wall, max(mb for _, mb in samples) if samples else None)
+    return summarise(args, tally, samples[marker:], cold, wall, max(mb for _, mb in samples) if samples else None, cpu_used)
 
 
-def summarise(args, tally: Tally, samples: list[tuple[float, float]], cold: float, wall: float, peak: float | None) -> dict:
+def summarise(args, tally: Tally, samples: list[tuple[float, float]], cold: float, wall: float, peak: float | None, cpu_used: dict) -> dict:
     times = tally.times
     mem = [mb for _, mb in samples]
     quarter = max(1, len(mem) // 4)
@@ -305,7 +325,7 @@ def summarise(args, tally: Tally, samples: list[tuple[float, float]], cold: floa
         "max_s": round(max(times), 3) if times else None,
         "shell_p50_s": round(median(tally.shell), 3) if tally.shell else None,
         "rss_peak_mb": round(peak, 1) if peak else None, "rss_first_quarter_mb": round(first, 1), "rss_last_quarter_mb": round(last, 1),
-        "rss_samples": len(mem), "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+        "rss_samples": len(mem), "cpu_s_server": cpu_used["server"], "cpu_s_browser": cpu_used["browser"], "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
     }
 
 
@@ -331,6 +351,8 @@ def report(r: dict) -> None:
     if r["rss_peak_mb"] is not None:
         line("server RSS peak (incl. children)", f"{r['rss_peak_mb']:.0f} MB", f"<= {RSS_MB} MB", r["rss_peak_mb"] <= RSS_MB)
         line("RSS last / first quarter (median)", f"{r['rss_last_quarter_mb']:.0f}/{r['rss_first_quarter_mb']:.0f} MB", "(growth, for reading)", None)
+    print(f"  CPU seconds during the run: server {r['cpu_s_server']}, browser {r['cpu_s_browser']} "
+          f"(of {r['wall_s'] * r['cpus']:.0f} core-seconds on the machine)")
     print(f"  pages opened: {r['pages']}")
 
 

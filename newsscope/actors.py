@@ -14,6 +14,7 @@ Offsets are character offsets into ``doc.text``; ``end`` is exclusive, like Pyth
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import re
 import unicodedata
@@ -101,6 +102,7 @@ class Mention:
 # Normalisation
 
 
+@functools.lru_cache(maxsize=200_000)  # pure, and called once per mention
 def name_key(text: str) -> str:
     """A matching key for a name: case, apostrophe style, full stops, hyphens and a leading "the" are ignored.
 
@@ -116,6 +118,7 @@ def name_key(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=200_000)  # pure, and called once per mention
 def person_key(text: str) -> str:
     """A matching key for a person: :func:`name_key` without leading titles, middle initials and suffixes.
 
@@ -143,6 +146,7 @@ def actor_id_for(kind: str, key: str) -> str:
     return _short_hash(f"{kind}:{key}")
 
 
+@functools.lru_cache(maxsize=200_000)  # pure, and called once per mention
 def is_junk(text: str) -> bool:
     """True for spans that are page chrome or not names: icons, "FEATURE", photo credits, lowercase, digits.
 

@@ -222,6 +222,7 @@ def _articles(drafts: list[_Draft], minhashes: pd.DataFrame | None) -> tuple[pd.
 CACHE_TABLES = ("doc_mentions", "doc_quotes", "doc_timexes", "doc_sentences")
 
 
+@functools.lru_cache(maxsize=8)
 def _model_version(model: str) -> str:
     try:
         return importlib.metadata.version(model)

@@ -77,7 +77,8 @@ def near_duplicates(bodies: dict[str, str], signatures: dict[str, object] | None
     pairs = []
     for key, m in hashes.items():
         for other in lsh.query(m):
-            if other <= key:
+            # The MinHash estimate is a cheap first filter: the LSH bands let through many pairs far below the threshold.
+            if other <= key or m.jaccard(hashes[other]) < BIGRAM_JACCARD / 2:
                 continue
             (wa, ba), (wb, bb) = signature(key), signature(other)
             score = jaccard(wa, wb)
