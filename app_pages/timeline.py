@@ -58,6 +58,6 @@ with st.container(border=True):
         st.caption("None in this view.")
     else:
         st.dataframe(
-            undated[["text", "value", "method", "outlet", "title"]], hide_index=True, width="stretch", height=260,
+            undated[["text", "value", "method", "outlet", "title"]], hide_index=True, width="stretch", height=min(260, 38 + 35 * len(undated)),
             column_config={"text": "Expression", "value": "Value", "method": "Why", "outlet": "Outlet", "title": "Article"},
         )

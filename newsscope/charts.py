@@ -223,7 +223,8 @@ def focus_window(dates: pd.Series, anchor: pd.Series | None = None) -> tuple[pd.
             at least five of them, else `dates` themselves.
 
     Returns:
-        None when the full range reads fine; otherwise the 5th to 95th percentile of the anchor dates, padded.
+        None when the full range reads fine; otherwise the 5th to 95th percentile of the anchor dates, widened to
+        the dates up to two years before (and one after) them, padded.
         The range slider still shows everything.
     """
     dates = pd.to_datetime(dates).dropna()
@@ -233,6 +234,10 @@ def focus_window(dates: pd.Series, anchor: pd.Series | None = None) -> tuple[pd.
     core = core if len(core) >= 5 else dates
     first, last = dates.min(), dates.max()
     low, high = core.quantile(0.05), core.quantile(0.95)
+    # Background a reader needs ("last September", "last year") sits just before the news: keep what is within
+    # two years of it on the axis, so month- and year-level events of the story are not zoomed away.
+    near = dates[(dates >= low - pd.Timedelta(days=730)) & (dates <= high + pd.Timedelta(days=365))]
+    low, high = min(low, near.min()), max(high, near.max())
     if (last - first).days <= 3 * 365 or ((low - first).days <= 365 and (last - high).days <= 365):
         return None
     pad = max(pd.Timedelta(days=15), (high - low) * 0.05)

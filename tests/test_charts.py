@@ -145,3 +145,12 @@ def test_color_map_gives_top_names_distinct_colours():
     assert charts.color_for("Somebody Else", colors) == charts.color_for("Somebody Else")  # hashed fallback
     fig = charts.ranked_bars(pd.DataFrame({"name": names[:2], "mentions": [3, 5]}), "mentions", colors=colors)
     assert list(fig.data[0].marker.color) == [colors["Donald Trump"], colors["Hillary Clinton"]]
+
+
+def test_focus_window_keeps_the_stories_recent_background():
+    """The sample's case: day-level news in April 2024, its background in 2023, and one mention of 1950."""
+    news = pd.Series(pd.to_datetime(["2024-04-22", "2024-04-23", "2024-04-30", "2024-05-01", "2024-05-01"]))
+    background = pd.Series(pd.to_datetime(["2023-07-01", "2023-09-01", "2023-01-01", "2024-03-01"]))
+    old = pd.Series(pd.to_datetime(["1950-01-01"]))
+    start, end = charts.focus_window(pd.concat([news, background, old]), anchor=news)
+    assert pd.Timestamp("1951-01-01") < start <= pd.Timestamp("2023-01-01") and end >= pd.Timestamp("2024-05-01")
