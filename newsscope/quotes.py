@@ -307,6 +307,15 @@ def _in_any(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
+def _blank_spans(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` with the characters inside any of ``spans`` replaced by spaces."""
+    chars = list(text[start:end])
+    for s, e in spans:
+        for k in range(max(s, start) - start, min(e, end) - start):
+            chars[k] = " "
+    return "".join(chars)
+
+
 # ---------------------------------------------------------------------------------------------- candidates
 
 
@@ -907,8 +916,7 @@ def extract(doc: Doc) -> list[Quote]:
     for c in indirect:
         span = (c.start, c.end)
         outers = [(n, d, d.outer or (d.start, d.end)) for n, d in enumerate(direct)]
-        unquoted = re.sub(r"\s+", " ", "".join(
-            ch if not _in_any(c.start + k, quoted) else " " for k, ch in enumerate(doc_text(doc)[c.start : c.end])))
+        unquoted = re.sub(r"\s+", " ", _blank_spans(doc_text(doc), c.start, c.end, quoted))
         if len(re.findall(r"[A-Za-z]+", unquoted)) < 2 and any(overlap(span, o) > 0 for _, _, o in outers):
             continue  # the complement of a direct quote's cue: the direct quote says it already
         hosted = [n for n, _, o in outers if overlap(span, o) >= 0.5 * (o[1] - o[0])]
