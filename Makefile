@@ -6,7 +6,7 @@ SAMPLE := data/sample/raw
 OUT    := data/processed
 PORT   ?= 8501
 
-.PHONY: run test test-fast build-sample bench install clean
+.PHONY: run test test-fast build-sample bench bench-quick install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,8 +32,12 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# Speed and memory figures (scripts, not tests; results in benchmarks/RESULTS.md). Minutes to an hour.
 bench: install
 	$(BIN)/python -m benchmarks
+
+bench-quick: install
+	$(BIN)/python -m benchmarks --quick
 
 clean:
 	rm -rf $(OUT) data/.processed.versions data/.processed.lock tests/artifacts

@@ -38,6 +38,8 @@ if submitted:
     accepted = [f for f in files if f.size <= MAX_MB * 1024 * 1024]
     if too_big:
         st.warning(f"Skipped {len(too_big)} file(s) over {MAX_MB} MB.")
+    if not accepted:
+        st.stop()
     data.UPLOADS.mkdir(parents=True, exist_ok=True)
     for f in accepted:
         (data.UPLOADS / _safe_name(f.name)).write_bytes(f.getvalue())

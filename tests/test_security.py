@@ -21,12 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import subprocess
 import sys
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote as urlquote
 
@@ -34,7 +29,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import AUSTIN, EVIL, write_fixture_build
+from conftest import AUSTIN, EVIL, serve, write_fixture_build
 from streamlit.testing.v1 import AppTest
 
 from newsscope import queries, storage, tables
@@ -527,7 +522,6 @@ def test_exactly_the_limit_is_accepted(monkeypatch, payload_build, stub_build):
     assert (uploads / "edge.txt").stat().st_size == LIMIT and len(calls) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="add_articles.py rebuilds even when every file was refused (reported; fix: stop when nothing is accepted)")
 def test_only_refused_files_do_not_rebuild(monkeypatch, payload_build, stub_build):
     calls, uploads = stub_build
     at = _upload(monkeypatch, payload_build, [("big.txt", b"x" * (LIMIT + 1))])
@@ -546,65 +540,6 @@ DOM_CHECK = """() => ({
     handlers: document.querySelectorAll('[onerror], [ontoggle], [onclick]').length,
     details: document.querySelectorAll('details[ontoggle]').length,
 })"""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(build: Path, log_path: Path, read_only: bool = False):
-    """`streamlit run app.py` on a free loopback port; yields the base URL once /_stcore/health answers."""
-    port = _free_port()
-    env = {**os.environ, "NEWSSCOPE_DATA": str(build)}
-    env.pop("NEWSSCOPE_READ_ONLY", None)
-    if read_only:
-        env["NEWSSCOPE_READ_ONLY"] = "1"
-    with open(log_path, "w+") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", APP, "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail(f"streamlit did not become healthy:\n{log.read()[-3000:]}")
-                time.sleep(0.3)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from test_browser import ARGS, CHROMIUM
-
-    if CHROMIUM is None:
-        pytest.skip("no Chromium found: install Debian's `chromium` (/usr/bin/chromium) to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 PAYLOAD_VIEWS = [
