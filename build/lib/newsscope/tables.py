@@ -1,0 +1,135 @@
+"""The table contract: every table the build writes, its columns and their types.
+
+Disk is the contract between the build and the dashboard (and outside checks): each table is
+``DIR/<name>.parquet`` with exactly these columns, plus ``DIR/manifest.json``. Offsets are character
+offsets into ``articles.body``; ``end`` is exclusive, like Python slices.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+
+_str = pa.string()
+_int = pa.int64()
+_date = pa.date32()
+_strs = pa.list_(pa.string())
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "articles": pa.schema(
+        [
+            ("article_id", _str),
+            ("source_id", _str),
+            ("source_path", _str),
+            ("outlet", _str),
+            ("title", _str),
+            ("url", _str),
+            ("published", _date),
+            ("published_source", _str),
+            ("body", _str),
+            ("n_words", _int),
+            ("story_id", _str),
+            ("language", _str),
+        ]
+    ),
+    "mentions": pa.schema(
+        [
+            ("article_id", _str),
+            ("start", _int),
+            ("end", _int),
+            ("text", _str),
+            ("label", _str),
+            ("actor_id", _str),
+        ]
+    ),
+    "actors": pa.schema(
+        [
+            ("actor_id", _str),
+            ("name", _str),
+            ("kind", _str),
+            ("aliases", _strs),
+            ("n_mentions", _int),
+            ("n_articles", _int),
+            ("first_seen", _date),
+            ("last_seen", _date),
+        ]
+    ),
+    "quotes": pa.schema(
+        [
+            ("quote_id", _str),
+            ("article_id", _str),
+            ("start", _int),
+            ("end", _int),
+            ("quote", _str),
+            ("kind", _str),
+            ("speaker", _str),
+            ("speaker_start", _int),
+            ("speaker_end", _int),
+            ("speaker_actor_id", _str),
+            ("cue", _str),
+            ("stance", _str),
+        ]
+    ),
+    "timexes": pa.schema(
+        [
+            ("article_id", _str),
+            ("start", _int),
+            ("end", _int),
+            ("text", _str),
+            ("value", _str),
+            ("granularity", _str),
+            ("anchored", pa.bool_()),
+            ("method", _str),
+        ]
+    ),
+    "events": pa.schema(
+        [
+            ("event_id", _str),
+            ("article_id", _str),
+            ("sentence", _str),
+            ("start", _int),
+            ("end", _int),
+            ("date_value", _str),
+            ("date_start", _date),
+            ("date_end", _date),
+            ("granularity", _str),
+            ("actor_ids", _strs),
+            ("event_key", _str),
+            ("kind", _str),
+        ]
+    ),
+    "ingest_log": pa.schema(
+        [
+            ("source_path", _str),
+            ("source_id", _str),
+            ("status", _str),
+            ("reason", _str),
+            ("article_id", _str),
+        ]
+    ),
+}
+
+TABLES = tuple(SCHEMAS)
+
+Status = Literal["ok", "duplicate", "empty", "unreadable", "not_text", "too_large", "not_english"]
+STATUSES: tuple[Status, ...] = ("ok", "duplicate", "empty", "unreadable", "not_text", "too_large", "not_english")
+ActorKind = Literal["person", "organization", "country", "place", "group"]
+QuoteKind = Literal["direct", "indirect", "mixed"]
+Stance = Literal["claim", "denial", "warning", "confirmation", "neutral"]
+STANCES: tuple[Stance, ...] = ("claim", "denial", "warning", "confirmation", "neutral")
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty frame with the table's columns (and Arrow-backed dtypes where pandas has them)."""
+    return SCHEMAS[name].empty_table().to_pandas()
+
+
+def to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
+    """Cast a frame to the table's schema: missing columns are an error, extra ones are dropped."""
+    schema = SCHEMAS[name]
+    missing = [f for f in schema.names if f not in frame.columns]
+    if missing:
+        raise ValueError(f"table {name!r} is missing columns {missing}; expected {schema.names}")
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
