@@ -338,9 +338,11 @@ def _resolve_all(found: pd.DataFrame, published: dict, cache: pd.DataFrame | Non
             "text": found["text"].astype(str),
             "anchor": [str(published.get(a)) if published.get(a) is not None and pd.notna(published.get(a)) else "" for a in found["article_id"]],
             "tense": [t if isinstance(t, str) else "" for t in found["tense"]],
-        }
+        },
+        dtype=str,  # also when there is no timex at all (an empty frame would default to float64)
     )
     known = cache if cache is not None and set(RESOLUTION_FIELDS) <= set(cache.columns) else pd.DataFrame(columns=["text", "anchor", "tense", *RESOLUTION_FIELDS])
+    known = known.astype({"text": str, "anchor": str, "tense": str})
     unique = keys.drop_duplicates()
     new = unique.merge(known[["text", "anchor", "tense"]], how="left", indicator=True)
     new = new[new["_merge"] == "left_only"].drop(columns="_merge")
