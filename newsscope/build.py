@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib.metadata
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -88,8 +89,6 @@ def build(
             manifest = _manifest(frames, model, processed, len(articles) - processed, options, started)
             storage.write_manifest(folder, manifest)
         except BaseException:
-            import shutil
-
             shutil.rmtree(folder, ignore_errors=True)
             raise
         storage.publish(out, folder)
@@ -114,11 +113,9 @@ class _Draft:
 
 
 def _previous_articles(previous: Path | None) -> pd.DataFrame:
-    if previous is None or not (previous / "articles.parquet").exists():
+    if previous is None:
         return pd.DataFrame({"article_id": [], "language": []})
-    import pyarrow.parquet as pq
-
-    return pq.read_table(previous / "articles.parquet", columns=["article_id", "language"]).to_pandas()
+    return storage.read_table(previous, "articles", columns=["article_id", "language"])
 
 
 def _read(inputs: list[Path], progress: Progress, languages: dict[str, str]) -> tuple[list[ingest.LogRow], list[_Draft]]:

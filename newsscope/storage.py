@@ -145,9 +145,10 @@ def read_manifest(folder: Path) -> dict:
     return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
 
 
-def read_table(folder: Path, name: str) -> pd.DataFrame:
+def read_table(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     path = folder / f"{name}.parquet"
-    return pq.read_table(path).to_pandas() if path.exists() else tables.empty(name)
+    frame = pq.read_table(path, columns=columns).to_pandas() if path.exists() else tables.empty(name)
+    return frame[columns] if columns else frame
 
 
 def read_cache(folder: Path | None, name: str) -> pd.DataFrame | None:
