@@ -154,3 +154,9 @@ def test_focus_window_keeps_the_stories_recent_background():
     old = pd.Series(pd.to_datetime(["1950-01-01"]))
     start, end = charts.focus_window(pd.concat([news, background, old]), anchor=news)
     assert pd.Timestamp("1951-01-01") < start <= pd.Timestamp("2023-01-01") and end >= pd.Timestamp("2024-05-01")
+
+
+def test_small_counts_get_whole_number_ticks():
+    frame = pd.DataFrame({"period": pd.to_datetime(["2024-04-23", "2024-05-01", "2024-05-01"]), "outlet": ["RT", "MENAFN", "(no outlet)"], "articles": [1, 1, 1]})
+    fig = charts.articles_over_time(frame, grain="day")
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == ",d"
