@@ -68,6 +68,8 @@ _ACTOR_SCOPE = """
          OR a.article_id IN (SELECT m.article_id FROM mentions m WHERE list_contains($actors::VARCHAR[], m.actor_id)))
 """
 # Articles in view. SCOPE: all global filters. SCOPE_NO_ACTOR: for quotes, where actors pick the speaker.
+# Only web links leave the corpus as links: a `javascript:` or `data:` URL in a scraped record becomes no link.
+SAFE_URL = "CASE WHEN regexp_matches({t}.url, '^https?://', 'i') THEN {t}.url END AS url"
 SCOPE = f"scope AS (SELECT a.* FROM articles a WHERE {_BASE_SCOPE} {_DATE_SCOPE} {_ACTOR_SCOPE})"
 SCOPE_NO_ACTOR = f"scope AS (SELECT a.* FROM articles a WHERE {_BASE_SCOPE} {_DATE_SCOPE})"
 SCOPE_NO_DATE = f"scope AS (SELECT a.* FROM articles a WHERE {_BASE_SCOPE})"
@@ -411,7 +413,8 @@ def event_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFram
     """
     sql = """
         SELECT e.event_id, e.event_key, e.sentence, e.date_value, e.date_start, e.date_end, e.granularity, e.kind,
-               e.article_id, a.title, a.outlet, a.published, a.published_source, a.url,
+               e.article_id, a.title, a.outlet, a.published, a.published_source,
+               CASE WHEN regexp_matches(a.url, '^https?://', 'i') THEN a.url END AS url,  -- as SAFE_URL
                t.text AS timex_text, t.method AS timex_method, t.anchored AS timex_anchored
         FROM events e JOIN articles a USING (article_id)
         LEFT JOIN (
@@ -547,7 +550,7 @@ def articles(con: duckdb.DuckDBPyConnection, filters: Filters, search: str | Non
     sql = f"""
         WITH {SCOPE}
         SELECT s.article_id, coalesce(s.title, '(untitled)') AS title, coalesce(s.outlet, '(no outlet)') AS outlet, s.published,
-               coalesce(s.published_source, '—') AS published_source, s.n_words, s.story_id, s.url,
+               coalesce(s.published_source, '—') AS published_source, s.n_words, s.story_id, {SAFE_URL.format(t='s')},
                (SELECT count(*) FROM quotes q WHERE q.article_id = s.article_id) AS quotes
         FROM scope s
         WHERE $search::VARCHAR IS NULL

@@ -234,3 +234,18 @@ def test_every_query_runs_on_an_empty_build(empty_con, call):
 
 def test_date_bounds_empty(empty_con):
     assert queries.date_bounds(empty_con) == (None, None)
+
+
+def test_only_web_links_leave_the_corpus_as_links(tmp_path):
+    """A scraped record's `javascript:` URL must not reach a link column; http(s) URLs do."""
+    out = write_fixture_build(tmp_path / "processed")
+    folder = storage.current(out)
+    frame = storage.read_table(folder, "articles")
+    frame.loc[frame["article_id"] == "art1", "url"] = "javascript:alert(document.cookie)"
+    frame.loc[frame["article_id"] == "art2", "url"] = "HTTPS://example.org/ok"
+    storage.write_table(folder, "articles", frame)
+    con = connect(folder)
+    urls = dict(zip(*queries.articles(con, Filters())[["article_id", "url"]].T.values))
+    assert urls["art1"] is None or pd.isna(urls["art1"])
+    assert urls["art2"] == "HTTPS://example.org/ok"
+    assert urls["art3"] == "https://example.org/art3"
