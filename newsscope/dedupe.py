@@ -87,8 +87,11 @@ def near_duplicates(bodies: dict[str, str], signatures: dict[str, object] | None
     return sorted(pairs)
 
 
-def stories(ids: Iterable[str], pairs: list[tuple[str, str, float]]) -> dict[str, str]:
-    """article_id -> story_id: connected components of the pairs; an article alone is a story of its own."""
+def components(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each id's connected component under `links`, named by its smallest id (union-find with path halving).
+
+    Shared by near-duplicate stories here and by events reported in several articles (`events.link`).
+    """
     parent = {i: i for i in ids}
 
     def find(i: str) -> str:
@@ -97,8 +100,14 @@ def stories(ids: Iterable[str], pairs: list[tuple[str, str, float]]) -> dict[str
             i = parent[i]
         return i
 
-    for a, b, _ in pairs:
+    for a, b in links:
         ra, rb = find(a), find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {i: "s" + hashlib.sha1(find(i).encode()).hexdigest()[:12] for i in parent}
+            parent[max(ra, rb)] = min(ra, rb)  # the root is always the component's smallest id
+    return {i: find(i) for i in parent}
+
+
+def stories(ids: Iterable[str], pairs: list[tuple[str, str, float]]) -> dict[str, str]:
+    """article_id -> story_id: connected components of the pairs; an article alone is a story of its own."""
+    smallest = components(ids, ((a, b) for a, b, _ in pairs))
+    return {i: "s" + hashlib.sha1(root.encode()).hexdigest()[:12] for i, root in smallest.items()}

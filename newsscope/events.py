@@ -19,6 +19,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
+from newsscope.dedupe import components
 from newsscope.tables import SCHEMAS
 
 EventKind = Literal["reported", "publication"]
@@ -153,30 +154,6 @@ def _publication_events(articles: pd.DataFrame, sentences: pd.DataFrame, mention
     return frame.astype({"start": "Int64", "end": "Int64"})
 
 
-class _UnionFind:
-    """Disjoint sets over 0..n-1 with path halving and union by size (near-linear)."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-        self.size = [1] * n
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-
-
 def _identical_range_pairs(keys: pd.DataFrame) -> pd.DataFrame:
     """Linear stand-in for the self-join of an oversized block: links events with identical date ranges.
 
@@ -260,7 +237,8 @@ def link(events: pd.DataFrame) -> pd.Series:
     if events.empty:
         return pd.Series([], index=events.index, dtype="object")
     pairs = _candidate_pairs(events)
-    finder = _UnionFind(len(events))
+    ids = events["event_id"].tolist()
+    links: list[tuple[str, str]] = []
     if not pairs.empty:
         actor_sets = [set(a) for a in events["actor_ids"]]
         day0 = _to_datetime(events["date_start"]).to_numpy()
@@ -278,15 +256,9 @@ def link(events: pd.DataFrame) -> pd.Series:
         nested = pairs[~pairs["equal"]]
         best = nested["shared"] == nested.groupby("coarse")["shared"].transform("max")
         kept = pd.concat([pairs[pairs["equal"]], nested[best]])
-        for a, b in zip(kept["coarse"], kept["fine"]):
-            finder.union(int(a), int(b))
-    ids = events["event_id"].tolist()
-    smallest: dict[int, str] = {}
-    roots = [finder.find(n) for n in range(len(ids))]
-    for root, event_id in zip(roots, ids):
-        if root not in smallest or event_id < smallest[root]:
-            smallest[root] = event_id
-    return pd.Series([_short_hash(smallest[r]) for r in roots], index=events.index, dtype="object")
+        links = [(ids[int(a)], ids[int(b)]) for a, b in zip(kept["coarse"], kept["fine"])]
+    smallest = components(ids, links)
+    return pd.Series([_short_hash(smallest[e]) for e in ids], index=events.index, dtype="object")
 
 
 def extract(
