@@ -322,21 +322,18 @@ def time_queries(folder: Path, repeats: int, in_memory: bool = False) -> tuple[d
         ours = app_connection(folder)
         loads.append(time.perf_counter() - started)
         raw = parquet_connection(folder)
-        for i in indices:  # cold: first call of each query on fresh connections
-            add(plan[i], "ours", "cold", _ms(lambda: plan[i].run(ours)))
-            add(plan[i], "raw", "cold", _ms(lambda: _run_raw(raw, raw_sql[i])))
-            if in_memory:
-                add(plan[i], "raw_mem", "cold", _ms(lambda: _run_raw(ours, raw_sql[i])))
-            if hand_sql[i]:
-                add(plan[i], "hand", "cold", _ms(lambda: _run_raw(raw, hand_sql[i])))
-        for _ in range(repeats + 1):
+        def measure(state: str) -> None:
             for i in indices:
-                add(plan[i], "ours", "warm", _ms(lambda: plan[i].run(ours)))
-                add(plan[i], "raw", "warm", _ms(lambda: _run_raw(raw, raw_sql[i])))
+                add(plan[i], "ours", state, _ms(lambda: plan[i].run(ours)))
+                add(plan[i], "raw", state, _ms(lambda: _run_raw(raw, raw_sql[i])))
                 if in_memory:
-                    add(plan[i], "raw_mem", "warm", _ms(lambda: _run_raw(ours, raw_sql[i])))
+                    add(plan[i], "raw_mem", state, _ms(lambda: _run_raw(ours, raw_sql[i])))
                 if hand_sql[i]:
-                    add(plan[i], "hand", "warm", _ms(lambda: _run_raw(raw, hand_sql[i])))
+                    add(plan[i], "hand", state, _ms(lambda: _run_raw(raw, hand_sql[i])))
+
+        measure("cold")  # cold: first call of each query on fresh connections
+        for _ in range(repeats + 1):
+            measure("warm")
         ours.close()
         raw.close()
         print(f"    {label}: {len(indices)} calls timed", flush=True)
