@@ -18,10 +18,14 @@ import bisect
 import csv
 import functools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from typing import Literal
 
+import numpy as np
+from spacy.attrs import DEP, HEAD, IDX, LOWER, POS
+from spacy.symbols import AUX, VERB
 from spacy.tokens import Doc, Span, Token
 
 from newsscope.tables import STANCES, QuoteKind, Stance
@@ -76,6 +80,18 @@ def _form_index() -> dict[str, str]:
     return {form: entry.cue for entry in lexicon().values() for form in entry.forms}
 
 
+@functools.cache
+def _phrases() -> list[tuple[ReportingVerb, list[str]]]:
+    """The multi-word entries with their words ("voice concern" -> ["voice", "concern"]), in lexicon order."""
+    return [(entry, entry.cue.split()) for entry in lexicon().values() if len(entry.cue.split()) >= 2]
+
+
+@functools.cache
+def _phrase_verbs() -> frozenset[str]:
+    """The lemmas a verb needs for "<verb> <object>" to be a lexicon phrase: what precedes a space in a cue."""
+    return frozenset(cue[:i] for cue in lexicon() for i, ch in enumerate(cue) if ch == " ")
+
+
 def _lemma_candidates(word: str) -> list[str]:
     """Possible lemmas of a written verb form, by the regular English suffix rules plus the irregular forms."""
     word = word.lower().strip(".,:;!?\"'“”‘’")
@@ -92,21 +108,22 @@ def _lemma_candidates(word: str) -> list[str]:
     return out
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)  # a few cues ("said", "told", "according to") make up most calls
 def lookup(cue: str) -> ReportingVerb | None:
     """The lexicon entry for a cue as written ("voiced concern", "has said", "According to"), or None.
 
     A multi-word entry wins when all its words appear in order in the cue; otherwise the first word of the
     cue that is an inflection of a lexicon lemma decides.
     """
-    words = [w for w in re.split(r"[\s]+", cue.lower().strip()) if w.strip(".,:;!?")]
+    words = [w for w in _SPACES.split(cue.lower().strip()) if w.strip(".,:;!?")]
     if not words:
         return None
     table = lexicon()
     candidates = [_lemma_candidates(w) for w in words]
-    for entry in table.values():
-        parts = entry.cue.split()
-        if len(parts) < 2:
-            continue
+    for entry, parts in _phrases():
         k = 0
         for cands in candidates:
             if k < len(parts) and parts[k] in cands:
@@ -159,6 +176,7 @@ _DOUBLE_CLOSE = "”»"
 _SINGLE_OPEN = "‘‹"
 _SINGLE_CLOSE = "’›"
 _OPENERS = _DOUBLE_OPEN + '"'
+_MARK = re.compile("[" + re.escape(_DOUBLE_OPEN + _DOUBLE_CLOSE + _SINGLE_OPEN + _SINGLE_CLOSE + '"') + "]")
 
 
 @dataclass(frozen=True)
@@ -212,7 +230,8 @@ def find_quote_marks(text: str) -> list[_Marked]:
                 out.append(_close(text, carry, paras[n - 1][1], single=False, balanced=False))
             first = p_start
         carry = None
-        for i in range(first, p_end):
+        for found in _MARK.finditer(text, first, p_end):  # only marks change the state: skip the other chars
+            i = found.start()
             ch = text[i]
             if ch in _DOUBLE_OPEN or (ch == '"' and open_double is None):
                 if open_double is not None:  # an unbalanced opener: close the open quote where the next begins
@@ -297,17 +316,43 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _token_starts(doc: Doc) -> list[int]:
+    """The char offset of each token (``[t.idx for t in doc]`` read from the token array), once per Doc."""
+    starts = doc.user_data.get("newsscope_token_starts")
+    if starts is None:
+        starts = doc.user_data["newsscope_token_starts"] = doc.to_array(IDX).tolist() if len(doc) else []
+    return starts
+
+
 def _subtree_chars(token: Token) -> tuple[int, int]:
     """Char extent of ``token``'s subtree (end exclusive)."""
     first, last = token.left_edge, token.right_edge
     return first.idx, last.idx + len(last.text)
 
 
-def _in_any(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+class _Spans:
+    """Char spans (end exclusive) with a constant-time test ``pos in spans`` for "inside one of them".
+
+    The extractor asks whether each token of a document is quoted; scanning the list of quotes for every
+    token cost more than all the rest of the extraction, so the covered characters are marked once.
+    """
+
+    def __init__(self, spans: list[tuple[int, int]], length: int) -> None:
+        self.spans = spans
+        self._inside = bytearray(length)  # 1 at each char covered by a span
+        for s, e in spans:
+            s, e = max(s, 0), min(e, length)
+            if s < e:
+                self._inside[s:e] = b"\x01" * (e - s)
+
+    def __contains__(self, pos: int) -> bool:
+        return 0 <= pos < len(self._inside) and self._inside[pos] == 1
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self.spans)
 
 
-def _blank_spans(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+def _blank_spans(text: str, start: int, end: int, spans: _Spans) -> str:
     """``text[start:end]`` with the characters inside any of ``spans`` replaced by spaces."""
     chars = list(text[start:end])
     for s, e in spans:
@@ -519,11 +564,23 @@ def _sentence_content(cue: Token, phrase_head: Token) -> tuple[int, int] | None:
     return side[0].idx, side[-1].idx + len(side[-1].text)
 
 
-def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
+def _cue_candidates(doc: Doc) -> list[Token]:
+    """The tokens that may be a speech cue, in order: verbs, auxiliaries ("say" tagged AUX) and "according".
+
+    Read from the token arrays, so that the other tokens (most of them) never become ``Token`` objects.
+    """
+    if len(doc) == 0:
+        return []
+    pos, lower = doc.to_array([POS, LOWER]).T
+    maybe = (pos == VERB) | (pos == AUX) | (lower == doc.vocab.strings["according"])
+    return [doc[i] for i in np.flatnonzero(maybe).tolist()]
+
+
+def _indirect(doc: Doc, quoted: _Spans) -> list[_Cand]:
     """Reported speech cues outside direct quotes with their content and speaker head."""
     out: list[_Cand] = []
-    for tok in doc:
-        if _in_any(tok.idx, quoted):
+    for tok in _cue_candidates(doc):
+        if tok.idx in quoted:
             continue
         # "According to X, ..."
         if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
@@ -539,7 +596,8 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
                              speaker_tok=objs[0]))
             continue
         entry = _speech_entry(tok)
-        if entry is None and tok.pos_ == "VERB":  # "voiced concern": the verb alone is no cue, the phrase is
+        if entry is None and tok.pos_ == "VERB" and tok.lemma_.lower() in _phrase_verbs():
+            # "voiced concern": the verb alone is no cue, the phrase is
             objs = [c for c in tok.children if c.dep_ in {"dobj", "obj"}]
             entry = _phrase_entry(tok, objs[0]) if objs else None
         if entry is None:
@@ -570,7 +628,7 @@ def _indirect(doc: Doc, quoted: list[tuple[int, int]]) -> list[_Cand]:
     return out
 
 
-def _extend_to_sentence_end(cue: Token, end: int, quoted: list[tuple[int, int]]) -> int:
+def _extend_to_sentence_end(cue: Token, end: int, quoted: _Spans) -> int:
     """Reported content runs on to the end of its sentence ("says X, but she knows that Y") unless another
     speech cue or a subordinate clause of time or condition intervenes.
 
@@ -580,12 +638,12 @@ def _extend_to_sentence_end(cue: Token, end: int, quoted: list[tuple[int, int]])
     doc = cue.doc
     p_end = _para_span(doc_text(doc), cue.idx)[1]
     last = end
-    for tok in doc[cue.i + 1 : cue.sent.end]:
-        if tok.idx < end:
-            continue
+    first = max(cue.i + 1, bisect.bisect_left(_token_starts(doc), end))  # the first token at or after `end`
+    for i in range(first, cue.sent.end):  # not doc[a:b]: an empty Span at the doc's end rebuilds doc.text
+        tok = doc[i]
         if tok.idx >= p_end:
             break
-        if not _in_any(tok.idx, quoted) and (
+        if tok.idx not in quoted and (
             _speech_entry(tok) is not None or (tok.dep_ == "mark" and tok.lower_ in {"when", "while", "as", "after",
                                                                                     "before", "because", "if"})
         ):
@@ -595,28 +653,34 @@ def _extend_to_sentence_end(cue: Token, end: int, quoted: list[tuple[int, int]])
     return max(end, last)
 
 
-def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
-    """Quoted spans with the cue and speaker found around them."""
+def _direct(doc: Doc, marks: list[_Marked], quoted: _Spans) -> list[_Cand]:
+    """Quoted spans with the cue and speaker found around them (``quoted``: the marks' outer spans)."""
     out: list[_Cand] = []
-    quoted = [(m.outer_start, m.outer_end) for m in marks]
-    starts = [t.idx for t in doc]
+    # Per token, its char offset (for bisect) and its head's index, read from the arrays: a Token object for
+    # each word of each quote would cost more than the rest of this function.
+    starts = _token_starts(doc)
+    heads: list[int] = []
+    if marks and len(doc):
+        to_head = doc.to_array(HEAD).astype(np.int64)  # head.i - i, stored unsigned
+        heads = (np.arange(len(doc)) + to_head).tolist()
 
-    def tokens_between(lo: int, hi: int) -> list[Token]:
-        return list(doc[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)])
+    def tokens_between(lo: int, hi: int) -> range:
+        """The indices of the tokens that start in [lo, hi)."""
+        return range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi))
 
     for m in marks:
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is None or len(span) == 0:
             continue
-        inside = {t.i for t in span}
+        inside = set(range(span.start, span.end))
         cue: Token | None = None
         # 1) the parse attaches the quote to a speech verb outside it: “...,” Austin said / He added, “...”
         para = _para_span(doc_text(doc), m.outer_end - 1)
-        for t in span:
-            h = t.head
-            if (h.i not in inside and not _in_any(h.idx, quoted) and _speech_entry(h) is not None
-                    and para[0] <= h.idx < para[1]):
-                cue = h
+        for i in range(span.start, span.end):
+            h = heads[i]
+            if (h not in inside and starts[h] not in quoted and para[0] <= starts[h] < para[1]
+                    and _speech_entry(doc[h]) is not None):
+                cue = doc[h]
                 break
         # 2) a speech verb in the text between this quote and its neighbours, within the sentence
         after_end = min([q[0] for q in quoted if q[0] >= m.outer_end] + [para[1]])
@@ -625,18 +689,18 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
         last_tok = doc[span.end - 1]
         sent_lo = first_tok.sent.start_char
         sent_hi = last_tok.sent.end_char
-        after = tokens_between(m.outer_end, min(after_end, max(sent_hi, m.outer_end + 1) + 80))
-        after = _until_sentence_end(after, m.outer_end)
+        after_range = tokens_between(m.outer_end, min(after_end, max(sent_hi, m.outer_end + 1) + 80))
+        after = _until_sentence_end((doc[i] for i in after_range), m.outer_end)
         before = tokens_between(max(before_start, min(sent_lo, m.outer_start)), m.outer_start)
         if cue is None:
             for t in after:
                 if _speech_entry(t) is not None:
                     cue = t
                     break
-        if cue is None and before and before[-1].text in {",", ":"}:
-            for t in reversed(before):
-                if _speech_entry(t) is not None:
-                    cue = t
+        if cue is None and before and doc[before[-1]].text in {",", ":"}:
+            for i in reversed(before):
+                if _speech_entry(doc[i]) is not None:
+                    cue = doc[i]
                     break
         if cue is None and m.outer_start == para[0] and doc_text(doc)[: para[0]].rstrip().endswith(":"):
             # a block quote introduced by the paragraph before: "Trump said:\n\n“…”"
@@ -673,9 +737,14 @@ def _direct(doc: Doc, marks: list[_Marked]) -> list[_Cand]:
 
 def _looks_like_title(span: Span) -> bool:
     """A short quoted span whose words are mostly capitalised (a programme, a book, a slogan)."""
-    words = [t for t in span if t.is_alpha]
-    if len(words) > 6 or not words:
-        return len(words) == 0
+    words: list[Token] = []
+    for t in span:
+        if t.is_alpha:
+            words.append(t)
+            if len(words) > 6:
+                return False  # too long for a title
+    if not words:
+        return True
     capitalised = sum(1 for t in words if t.text[0].isupper() or t.is_stop)
     return capitalised == len(words) and sum(1 for t in words if t.text[0].isupper()) >= len(words) / 2
 
@@ -686,7 +755,7 @@ def _speaker_outside(cue: Token, inside: set[int]) -> Token | None:
     return None if found is None or found.i in inside else found
 
 
-def _until_sentence_end(tokens: list[Token], start: int) -> list[Token]:
+def _until_sentence_end(tokens: Iterable[Token], start: int) -> list[Token]:
     """Tokens after a closing mark up to the first full stop (the attribution of “...,” X said.)."""
     out: list[Token] = []
     for t in tokens:
@@ -715,22 +784,26 @@ _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "h
 _TITLE_GENDER = {"mr": "m", "mr.": "m", "mrs": "f", "mrs.": "f", "ms": "f", "ms.": "f", "miss": "f"}
 
 
-def _genders(doc: Doc, persons: list[Span], quoted: list[tuple[int, int]]) -> dict[str, str]:
+def _genders(doc: Doc, persons: list[Span], quoted: _Spans) -> dict[str, str]:
     """Gender of each surname as the article itself shows it: an honorific ("Mrs. Clinton") or the first
     personal pronoun after a mention, before anyone else is named (in that sentence or the next)."""
     votes: dict[str, list[int]] = {}
     starts = sorted(e.start for e in persons)
+    pronouns = {doc.vocab.strings[word]: word for word in _PRONOUN_GENDER}  # lower-case hash -> pronoun
+    lowers = doc.to_array(LOWER).tolist() if persons else []
     for ent in persons:
         key = ent[-1].lower_
         tally = votes.setdefault(key, [0, 0])
         title = doc[ent.start - 1].lower_ if ent.start > 0 else ""
         if title in _TITLE_GENDER:
             tally[0 if _TITLE_GENDER[title] == "m" else 1] += 3
-        nxt = next((s for s in starts if s > ent.start), len(doc))
+        later = bisect.bisect_right(starts, ent.start)  # the next person named
+        nxt = starts[later] if later < len(starts) else len(doc)
         stop = min(nxt, ent.sent.end + 40)
-        for tok in doc[ent.end : stop]:
-            if tok.lower_ in _PRONOUN_GENDER and not _in_any(tok.idx, quoted):
-                tally[0 if _PRONOUN_GENDER[tok.lower_] == "m" else 1] += 1
+        for i in range(ent.end, stop):  # lower-case forms from the array: cheaper than a Token per word
+            pronoun = pronouns.get(lowers[i])
+            if pronoun is not None and doc[i].idx not in quoted:
+                tally[0 if _PRONOUN_GENDER[pronoun] == "m" else 1] += 1
                 break
     return {k: ("m" if m > f else "f") for k, (m, f) in votes.items() if m != f}
 
@@ -738,13 +811,26 @@ def _genders(doc: Doc, persons: list[Span], quoted: list[tuple[int, int]]) -> di
 class _Resolver:
     """Resolves speaker phrases to named mentions, in document order."""
 
-    def __init__(self, doc: Doc, quoted: list[tuple[int, int]]) -> None:
+    def __init__(self, doc: Doc, quoted: _Spans) -> None:
         self.doc = doc
         self.quoted = quoted
         self.history: list[tuple[int, str, tuple[int, int]]] = []  # (char pos, kind, ref span) of speakers
-        self.persons = [e for e in doc_ents(doc) if e.label_ == "PERSON" and not _in_any(e.start_char, quoted)]
+        self.persons = [e for e in doc_ents(doc) if e.label_ == "PERSON" and e.start_char not in quoted]
+        # (start_char, end_char, entity) of the named entities: compared as ints, many times per document
+        self.named = [(e.start_char, e.end_char, e) for e in doc_ents(doc) if e.label_ in _NAMED]
         self.surnames = {e[-1].lower_ for e in self.persons}
         self.gender = _genders(doc, self.persons, quoted)
+
+    @functools.cached_property
+    def _subjects(self) -> list[Token]:
+        """The subjects outside quotes, in document order: the candidate antecedents of a pronoun."""
+        doc = self.doc
+        if len(doc) == 0:
+            return []
+        labels = [doc.vocab.strings[label] for label in _SUBJECTS]
+        starts = _token_starts(doc)
+        subjects = np.flatnonzero(np.isin(doc.to_array(DEP), labels)).tolist()
+        return [doc[i] for i in subjects if starts[i] not in self.quoted]
 
     def _compatible(self, ref: tuple[int, int], pronoun: str | None) -> bool:
         """Whether a named mention may be "he" or "she" (unknown gender is compatible with both)."""
@@ -786,7 +872,7 @@ class _Resolver:
         else:
             ent = _ent_at(doc, tok)
             s, e = cand.speaker_span
-            inner = [x for x in doc_ents(doc) if x.label_ in _NAMED and s <= x.start_char and x.end_char <= e]
+            inner = [x for x_start, x_end, x in self.named if s <= x_start and x_end <= e]
             plural = tok.tag_ in {"NNS", "NNPS"}
             if ent is not None and not (plural and ent.label_ in {"NORP", "GPE"}):
                 cand.ref = (ent.start_char, ent.end_char)
@@ -827,17 +913,15 @@ class _Resolver:
         for p, kind, ref in self.history:
             if p < pos and kind in kinds and (best is None or p > best[0]) and self._compatible(ref, pronoun):
                 best = (p, ref)
-        for tok in self.doc:
+        for tok in self._subjects:
             if tok.idx >= pos:
                 break
-            if tok.dep_ not in _SUBJECTS or _in_any(tok.idx, self.quoted):
-                continue
             ent = _ent_at(self.doc, tok)
             if "person" in kinds and ent is not None and ent.label_ == "PERSON":
                 cand = (tok.idx, (ent.start_char, ent.end_char))
             elif "group" in kinds and tok.tag_ in {"NNS", "NNPS"}:
                 s, e = _np_span(tok)
-                has_name = any(x.label_ in _NAMED and s <= x.start_char < e for x in doc_ents(self.doc))
+                has_name = any(s <= x_start < e for x_start, _, _ in self.named)
                 if not has_name:
                     continue
                 cand = (tok.idx, (s, e))
@@ -902,8 +986,8 @@ def extract(doc: Doc) -> list[Quote]:
         such as "Trump's claim that …") is missed.
     """
     marks = find_quote_marks(doc_text(doc))
-    quoted = [(m.outer_start, m.outer_end) for m in marks]
-    direct = _direct(doc, marks)
+    quoted = _Spans([(m.outer_start, m.outer_end) for m in marks], len(doc_text(doc)))
+    direct = _direct(doc, marks, quoted)
     indirect = _indirect(doc, quoted)
 
     # Merge. A reported clause mostly inside a direct quote is that quote's complement: dropped. A reported
@@ -913,11 +997,11 @@ def extract(doc: Doc) -> list[Quote]:
 
     absorbed: set[int] = set()
     kept_indirect: list[_Cand] = []
+    outers = [(n, d, d.outer or (d.start, d.end)) for n, d in enumerate(direct)]
     for c in indirect:
         span = (c.start, c.end)
-        outers = [(n, d, d.outer or (d.start, d.end)) for n, d in enumerate(direct)]
-        unquoted = re.sub(r"\s+", " ", _blank_spans(doc_text(doc), c.start, c.end, quoted))
-        if len(re.findall(r"[A-Za-z]+", unquoted)) < 2 and any(overlap(span, o) > 0 for _, _, o in outers):
+        touches_direct = any(overlap(span, o) > 0 for _, _, o in outers)  # tested first: it is the cheap test
+        if touches_direct and len(re.findall(r"[A-Za-z]+", _blank_spans(doc_text(doc), c.start, c.end, quoted))) < 2:
             continue  # the complement of a direct quote's cue: the direct quote says it already
         hosted = [n for n, _, o in outers if overlap(span, o) >= 0.5 * (o[1] - o[0])]
         absorbed.update(hosted)
@@ -938,9 +1022,11 @@ def extract(doc: Doc) -> list[Quote]:
     # Cue-less quotes take the speaker of the closest attributed quote before them (same or previous paragraph),
     # or else of the one right after them in the same paragraph.
     paras = _paragraphs(doc_text(doc))
+    para_starts = [s for s, _ in paras]
 
     def para_of(pos: int) -> int:
-        return next((n for n, (s, e) in enumerate(paras) if s <= pos < e), -1)
+        n = bisect.bisect_right(para_starts, pos) - 1  # the last line starting at or before pos (lines are sorted)
+        return n if n >= 0 and pos < paras[n][1] else -1
 
     resolved = [c for c in cands if not c.inherit]
     final: list[_Cand] = []

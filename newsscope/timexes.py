@@ -44,6 +44,8 @@ from typing import Literal
 
 from spacy.tokens import Doc, Span, Token
 
+from newsscope.nlp import doc_ents, doc_text
+
 Tense = Literal["past", "present", "future"]
 TENSES: tuple[Tense, ...] = ("past", "present", "future")
 Granularity = Literal[
@@ -769,8 +771,13 @@ _TEST_ANCHOR = datetime.date(2000, 6, 15)  # any date will do: only whether a ca
 
 
 @functools.cache
-def _patterns() -> tuple[re.Pattern[str], ...]:
-    """The candidate patterns (compiled once, on first use: nothing is read at import time)."""
+def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """The candidate patterns, each with its clues (compiled once, on first use: nothing is read at import time).
+
+    The clues of a pattern for a rare expression are strings one of which each of its matches contains; a
+    text holding none of them is not scanned, since looking for a few strings costs far less than the
+    pattern's alternatives at every word. A case-insensitive pattern's clues are lower case.
+    """
     vocab = vocabulary()
     months = (
         r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -781,21 +788,60 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
     holidays = "|".join(re.escape(h) for h in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
     references = "|".join(re.escape(r) for r in vocab.extract_references)
     number = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
-    return (
-        re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"),
-        re.compile(rf"\b(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"),
-        re.compile(rf"\b{months} \d{{1,2}}\b(?:,? \d{{4}}\b)?|\b\d{{1,2}} {months}(?: \d{{4}}\b)?|\b{months},? \d{{4}}\b"),
-        re.compile(rf"(?i)\b(?:(?:early|late|mid|earlier|later)[- ])?(?:this|last|next|past|coming) (?:week|weekend|month|year|quarter|decade|spring|summer|fall|autumn|winter)\b"),
-        re.compile(rf"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-?) ?){months}(?!\.? \d)(?: (?:last|this|next) year)?\b"),
-        re.compile(rf"\b(?:in|In|by|until|since|of|from|during|before|after|last|next|this) (?P<t>{months}(?: (?:last|this|next) year)?)(?!\.? \d)"),
-        re.compile(rf"(?i)\b(?:today|tonight|yesterday|tomorrow)(?: (?:{parts}))?\b|\b(?:this|last) (?:{parts})\b"),
-        re.compile(r"\b(?:(?:the )?(?:early|mid|late)[- ])?(?:1\d|20)\d0'?s\b|'\d0s\b"),
-        re.compile(rf"(?i)\b(?:(?:almost|nearly|about|some|more than|over|just) )?{number} (?:day|week|month|year|decade)s? ago\b"),
-        re.compile(rf"(?i)\b(?:{references})\b"),
-        re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})\b"),
-        re.compile(r"\b(?:pre|post|mid)-(?:1[5-9]|20)\d{2}\b"),
-        re.compile(r"(?:\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of|and|or)|\d{4},) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"),
+    months_named = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # clues
+    holiday_names = tuple(sorted([*vocab.holidays_fixed, *vocab.holidays_floating]))
+    return (  # (pattern, clues)
+        (re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"), ()),
+        (re.compile(rf"\b(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),
+        (re.compile(rf"\b{months} \d{{1,2}}\b(?:,? \d{{4}}\b)?|\b\d{{1,2}} {months}(?: \d{{4}}\b)?|\b{months},? \d{{4}}\b"), months_named),
+        (re.compile(r"(?i)\b(?:(?:early|late|mid|earlier|later)[- ])?(?:this|last|next|past|coming) (?:week|weekend|month|year|quarter|decade|spring|summer|fall|autumn|winter)\b"), ()),
+        (re.compile(rf"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-?) ?){months}(?!\.? \d)(?: (?:last|this|next) year)?\b"), months_named),
+        (re.compile(rf"\b(?:in|In|by|until|since|of|from|during|before|after|last|next|this) (?P<t>{months}(?: (?:last|this|next) year)?)(?!\.? \d)"), months_named),
+        (re.compile(rf"(?i)\b(?:today|tonight|yesterday|tomorrow)(?: (?:{parts}))?\b|\b(?:this|last) (?:{parts})\b"), ()),
+        (re.compile(r"\b(?:(?:the )?(?:early|mid|late)[- ])?(?:1\d|20)\d0'?s\b|'\d0s\b"), ("0s", "0's")),
+        (re.compile(rf"(?i)\b(?:(?:almost|nearly|about|some|more than|over|just) )?{number} (?:day|week|month|year|decade)s? ago\b"), ("ago",)),
+        (re.compile(rf"(?i)\b(?:{references})\b"), ()),
+        (re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})\b"), holiday_names),
+        (re.compile(r"\b(?:pre|post|mid)-(?:1[5-9]|20)\d{2}\b"), ("pre-", "post-", "mid-")),
+        (re.compile(r"(?:\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of|and|or)|\d{4},) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"), ()),
     )
+
+
+# Besides the two cases of each ASCII letter, a case-insensitive pattern matches these four for i, s and k,
+# which str.lower() does not turn into i, s or k.
+_FOLDED_LETTERS = "\u0130\u0131\u017f\u212a"  # İ ı ſ K (Kelvin sign)
+
+
+def _lowered(text: str) -> str | None:
+    """``text`` in lower case, where the clues of case-insensitive patterns are looked for; None when it holds
+    one of ``_FOLDED_LETTERS`` (a clue could then be missed, so those patterns always run)."""
+    return None if any(ch in text for ch in _FOLDED_LETTERS) else text.lower()
+
+
+def _may_match(pattern: re.Pattern[str], clues: tuple[str, ...], text: str, lowered: str | None) -> bool:
+    """False when no match of ``pattern`` is possible because ``text`` holds none of its clues.
+
+    ``lowered`` is ``_lowered(text)``, computed once per text.
+    """
+    if not clues:
+        return True
+    if pattern.flags & re.IGNORECASE:
+        return lowered is None or any(clue in lowered for clue in clues)
+    return any(clue in text for clue in clues)
+
+
+_DAY_WORDS = re.compile(r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|tomorrow)\b")
+_YEAR_PAIR = re.compile(r"\b(\d{4}) (?:and|to|through|until|till|or) (\d{4})\b")
+
+
+@functools.lru_cache(maxsize=16384)
+def _trial(text: str) -> tuple[bool, bool] | None:
+    """How a candidate resolves against a test anchor: None for an age or a count (no date at all), else
+    (resolved by one of our rules, resolved at all). Cached: the same strings recur from article to article."""
+    trial = resolve(text, _TEST_ANCHOR)
+    if trial.method in ("age", "number"):
+        return None
+    return trial.value is not None and trial.method != "dateparser", trial.value is not None
 
 
 def _tense(span: Span) -> Tense | None:
@@ -883,17 +929,19 @@ def extract(doc: Doc) -> list[TimexMention]:
     Note: the tense is read from the dependency parse, so a wrong parse gives a wrong direction for bare
     weekdays; an expression outside any clause (a dateline, a headline) gets tense None.
     """
-    text = doc.text
+    text = doc_text(doc)
     candidates: set[tuple[int, int]] = set()
-    day_words = re.compile(r"(?i)\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday|tomorrow)\b")
-    for ent in doc.ents:
-        if ent.label_ == "DATE" or (ent.label_ == "TIME" and day_words.search(ent.text)):
-            pair = re.search(r"\b(\d{4}) (?:and|to|through|until|till|or) (\d{4})\b", ent.text)
+    for ent in doc_ents(doc):
+        if ent.label_ == "DATE" or (ent.label_ == "TIME" and _DAY_WORDS.search(ent.text)):
+            pair = _YEAR_PAIR.search(ent.text)
             if pair:  # "between 1994 and 1997": two dates, as TIMEX3 marks them (only "1950-53" is one range)
                 candidates.update((ent.start_char + pair.start(g), ent.start_char + pair.end(g)) for g in (1, 2))
                 continue
             candidates.add(_trim_span(text, ent.start_char, ent.end_char))
-    for pattern in _patterns():
+    lowered = _lowered(text)
+    for pattern, clues in _patterns():
+        if not _may_match(pattern, clues, text, lowered):
+            continue
         for m in pattern.finditer(text):
             group = "t" if "t" in pattern.groupindex else 0  # a named group "t" marks the expression proper
             candidates.add(_trim_span(text, m.start(group), m.end(group)))
@@ -902,11 +950,11 @@ def extract(doc: Doc) -> list[TimexMention]:
     for start, end in candidates:
         if end <= start:
             continue
-        trial = resolve(text[start:end], _TEST_ANCHOR)
-        if trial.method in ("age", "number"):
+        trial = _trial(text[start:end])
+        if trial is None:
             continue
-        by_rule = trial.value is not None and trial.method != "dateparser"
-        scored.append((by_rule, trial.value is not None, end - start, -start, start, end))
+        by_rule, resolved = trial
+        scored.append((by_rule, resolved, end - start, -start, start, end))
     chosen: list[tuple[int, int]] = []
     for *_, start, end in sorted(scored, reverse=True):
         if all(end <= s or start >= e for s, e in chosen):

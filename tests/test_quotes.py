@@ -71,6 +71,16 @@ def test_find_quote_marks(text: str, expected: list[str]) -> None:
     assert [text[m.start : m.end] for m in quotes.find_quote_marks(text)] == expected
 
 
+@pytest.mark.parametrize(
+    "spans",
+    [[], [(0, 3)], [(2, 5), (4, 9)], [(5, 5)], [(7, 3)], [(0, 10)], [(8, 30)], [(1, 2), (6, 8)]],
+)
+def test_spans_contain_the_positions_inside_any_span(spans: list[tuple[int, int]]) -> None:
+    inside = quotes._Spans(spans, 10)
+    assert [pos in inside for pos in range(-2, 10)] == [any(s <= pos < e for s, e in spans) for pos in range(-2, 10)]
+    assert list(inside) == spans
+
+
 # ---------------------------------------------------------------------------------------------- extraction
 
 

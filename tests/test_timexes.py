@@ -240,6 +240,28 @@ def test_extract_returns_sorted_non_overlapping_mentions(nlp) -> None:
     assert not any("old" in m.text for m in mentions)
 
 
+# Texts that a candidate pattern matches with its clues written oddly: in upper case, or with a letter that the
+# regex engine folds to s or i but str.lower() does not ("ſ", "İ").
+ODD_CLUE_TEXTS = ["THREE DAYS AGO", "3 days Ago", "Chriſtmas Eve", "CHRISTMAS", "İndependence Day", "last Thanksgiving",
+                  "the '90s and the 1980s", "in the mid-1990s", "pre-1950 rules", "in March 2020", "Sept. 5, 2020",
+                  "late May", "ſince 1990 ago"]
+
+
+@pytest.mark.parametrize("text", [*ODD_CLUE_TEXTS, *(p.read_text(encoding="utf-8") for p in sorted(SAMPLE.glob("*.txt")))])
+def test_clues_never_skip_a_pattern_that_matches(text: str) -> None:
+    """extract() skips a pattern whose clues a text lacks: that must never skip a pattern that would match."""
+    lowered = timexes._lowered(text)
+    for pattern, clues in timexes._patterns():
+        if pattern.search(text):
+            assert timexes._may_match(pattern, clues, text, lowered), (pattern.pattern[:60], text[:60])
+
+
+def test_clues_skip_patterns_that_cannot_match() -> None:
+    text = "The minister said on Tuesday that talks would resume."
+    skipped = [p for p, clues in timexes._patterns() if not timexes._may_match(p, clues, text, timexes._lowered(text))]
+    assert skipped and not any(p.search(text) for p in skipped)
+
+
 @pytest.fixture(scope="module")
 def seed_docs(nlp) -> dict[str, object]:
     return {path.name: nlp(path.read_text(encoding="utf-8")) for path in sorted(SAMPLE.glob("*.txt"))}
