@@ -453,7 +453,7 @@ def canonicalise(
     # Per distinct (text, label): cleaning, alias lookup and keys. Linear in the number of distinct surface forms.
     forms = frame[["text", "label"]].drop_duplicates().reset_index(drop=True)
     infos = []
-    for text, label in zip(forms["text"], forms["label"]):
+    for text, label in zip(forms["text"].tolist(), forms["label"].tolist()):  # lists: iterating Arrow-backed columns is slow
         text = str(text)
         surface = _EDGE_PUNCT.sub("", text)
         surface = surface[: len(_POSSESSIVE.sub("", surface.translate(_APOSTROPHES)).rstrip())] or text
@@ -509,7 +509,7 @@ def canonicalise(
 
     frame["actor_id"] = None
     ids = {(k, key): actor_id_for(k, key) for k, key in frame.loc[has_key, ["kind", "key"]].drop_duplicates().itertuples(index=False)}
-    frame.loc[has_key, "actor_id"] = [ids[(k, key)] for k, key in zip(frame.loc[has_key, "kind"], frame.loc[has_key, "key"])]
+    frame.loc[has_key, "actor_id"] = [ids[(k, key)] for k, key in zip(frame.loc[has_key, "kind"].tolist(), frame.loc[has_key, "key"].tolist())]
 
     out = out.copy()
     out["actor_id"] = pd.Series(frame["actor_id"].to_numpy(), index=out.index, dtype="object")
@@ -529,12 +529,17 @@ def _actor_table(frame: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     frame = frame.merge(published, on="article_id", how="left")
 
     grouped = frame.groupby("actor_id", sort=True)
+    # Surface forms per actor, alphabetical; gathered in plain Python (a pandas `agg(list)` costs a Series per actor).
+    forms = frame.drop_duplicates(["actor_id", "surface"]).sort_values("surface")
+    surfaces: dict[str, list[str]] = {}
+    for actor_id, surface in zip(forms["actor_id"].tolist(), forms["surface"].tolist()):
+        surfaces.setdefault(actor_id, []).append(surface)
     actors = pd.DataFrame(
         {
             "kind": grouped["kind"].first(),
             "n_mentions": grouped.size().astype("int64"),
             "n_articles": grouped["article_id"].nunique().astype("int64"),
-            "aliases": frame.drop_duplicates(["actor_id", "surface"]).sort_values("surface").groupby("actor_id")["surface"].agg(list),
+            "aliases": pd.Series(surfaces, dtype="object").reindex(grouped.size().index),
             "first_seen": grouped["published"].min(),
             "last_seen": grouped["published"].max(),
             "alias_name": grouped["alias_name"].first(),  # first non-null
@@ -615,15 +620,18 @@ def resolve_spans(
     if missing.any():
         surface_to_id: dict[str, str] = {}
         ordered = actors.sort_values("n_mentions", ascending=True)
-        for actor_id, name, forms in zip(ordered["actor_id"], ordered["name"], ordered["aliases"]):
+        ids, names = ordered["actor_id"].tolist(), ordered["name"].tolist()  # lists: iterating Arrow-backed columns is slow
+        for actor_id, name, forms in zip(ids, names, ordered["aliases"]):
             for form in [name, *list(forms if forms is not None else [])]:
                 surface_to_id[name_key(str(form))] = actor_id  # more-mentioned actors overwrite
-        name_to_id = {name_key(str(n)): a for a, n in zip(ordered["actor_id"], ordered["name"])}
-        for row, text in spans.loc[missing, "text"].items():
+        name_to_id = {name_key(str(n)): a for a, n in zip(ids, names)}
+        hits = []
+        for text in spans.loc[missing, "text"]:
             key = name_key(str(text))
             hit = surface_to_id.get(key)
             if hit is None and aliases is not None:
                 alias = aliases.lookup(str(text))
                 hit = name_to_id.get(name_key(alias[0])) if alias else None
-            result.loc[row] = hit
+            hits.append(hit)
+        result.loc[missing[missing].index] = hits
     return result

