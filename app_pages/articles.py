@@ -14,11 +14,11 @@ view = st.segmented_control("View", list(views), format_func=views.get, default=
 widgets.write_local("articles_view", None if view == "list" else view)
 
 if view == "log":
-    log = data.frame("ingest_log")
-    problems = log[log["status"] != "ok"] if not log.empty else log
-    st.caption(f"{len(log):,} input files; {len(problems):,} not turned into articles. Each keeps its reason.")
+    problems = int(data.frame("ingest_summary")["files"].sum())
+    files = (data.manifest(*data.current().key).get("rows") or {}).get("ingest_log")
+    st.caption((f"{files:,} input files; " if isinstance(files, int) else "") + f"{problems:,} not turned into articles. Each keeps its reason.")
     only = st.toggle("Problems only", value=True, key="articles_log_problems")
-    shown = problems if only else log
+    shown = data.frame("ingest_log", None, problems_only=only)  # the whole log (a row per input file) only when asked
     if shown.empty:
         st.caption("Nothing to show: every file was read." if only else "The ingest log is empty.")
     else:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, widgets
-from newsscope import charts
+from newsscope import charts, queries
 
 filters = st.session_state["filters"]
 st.title("Timeline")
@@ -27,6 +27,9 @@ else:
     notes = []
     if figure.layout.xaxis.range:
         notes.append("Zoomed to where most events are; drag the range slider's handles to see the rest.")
+    if not events.empty and int(events["lane_events"].max()) > queries.PER_LANE:
+        notes.append(f"Lanes with more than {queries.PER_LANE:,} events show their {queries.PER_LANE:,} most widely reported; "
+                     "narrow the dates to see the others.")
     long = data.q("long_events", filters)
     if long:
         notes.append(f"{long:,} events spanning more than two years (decades, centuries) are left off the axis.")

@@ -29,8 +29,9 @@ How it is made, so that every table stays consistent with the others:
 - Bodies, titles, quote text and sentences are unchanged, so a text search matches R times as many articles.
 
 The result is a valid build folder: written through newsscope.storage (lock, a new version folder,
-`write_table` per table with the table contract's schema, `write_manifest`, atomic `publish`), with a manifest
-that says it is synthetic and how it was made.
+`write_table` per table with the table contract's schema, `write_manifest`, the dashboard database
+`newsscope.warehouse.create` as a build makes it, atomic `publish`), with a manifest that says it is synthetic and
+how it was made.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newsscope import storage, tables, timexes
+from newsscope import storage, tables, timexes, warehouse
 
 VERSION = 2  # bump when the recipe changes: the dashboard benchmark then rebuilds its synthetic corpus
 SHIFT_DAYS = 7
@@ -220,6 +221,9 @@ def scale(base: Path, out: Path, n_articles: int = 100_000, progress=print) -> d
             },
         )
         storage.write_manifest(folder, manifest)
+        started_db = time.perf_counter()
+        warehouse.create(folder)
+        progress(f"    wrote the dashboard database in {time.perf_counter() - started_db:.1f} s")
         storage.publish(out, folder)
     return manifest
 

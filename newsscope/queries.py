@@ -23,6 +23,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from newsscope import tables, warehouse
 from newsscope.filters import Filters
 
 Grain = Literal["day", "week", "month", "year"]
@@ -33,12 +34,22 @@ _PARAM = re.compile(r"\$([a-z_]+)")
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
-    """Execute with only the parameters the SQL names (DuckDB rejects unused ones)."""
+    """Execute with only the parameters the SQL names (DuckDB rejects unused ones).
+
+    On plain contract tables (a connection loaded straight from Parquet) the warehouse's derived columns are
+    missing; the statement is then run with them computed on the fly (`warehouse.on_plain_tables`).
+    """
     used = set(_PARAM.findall(sql))
     missing = used - set(params)
     if missing:
         raise KeyError(f"query parameters {sorted(missing)} not given")
-    return con.execute(sql, {k: v for k, v in params.items() if k in used}).df()
+    args = {k: v for k, v in params.items() if k in used}
+    try:
+        return con.execute(sql, args).df()
+    except duckdb.BinderException:
+        if warehouse.has_derived(con):
+            raise
+        return con.execute(warehouse.on_plain_tables(sql), args).df()
 
 
 def _params(filters: Filters, **extra: object) -> dict:
@@ -53,27 +64,45 @@ def _params(filters: Filters, **extra: object) -> dict:
     }
 
 
-_BASE_SCOPE = """
-    ($outlets::VARCHAR[] = [] OR list_contains($outlets::VARCHAR[], a.outlet))
-    AND ($story::VARCHAR IS NULL OR a.story_id = $story::VARCHAR)
-    AND ($text::VARCHAR IS NULL
-         OR contains(lower(coalesce(a.title, '') || ' ' || coalesce(a.body, '')), lower($text::VARCHAR)))
-"""
-_DATE_SCOPE = """
-    AND ($date_from::DATE IS NULL OR a.published >= $date_from::DATE)
-    AND ($date_to::DATE IS NULL OR a.published <= $date_to::DATE)
-"""
-_ACTOR_SCOPE = """
-    AND ($actors::VARCHAR[] = []
-         OR a.article_id IN (SELECT m.article_id FROM mentions m WHERE list_contains($actors::VARCHAR[], m.actor_id)))
-"""
-# Articles in view. SCOPE: all global filters. SCOPE_NO_ACTOR: for quotes, where actors pick the speaker.
+_SCOPE_COLUMNS = "a.article_no, a.article_id, a.outlet, a.published, a.story_id, a.title"
+
+
+def _scope(filters: Filters, *, actor_rule: bool = True, date_rule: bool = True, columns: str = _SCOPE_COLUMNS) -> str:
+    """The CTE `scope`: the articles in view (other tables join it by `article_no`, a number, cheaper than the id).
+
+    The SQL holds a clause for each filter that is set and none for the others (the values stay parameters), so an
+    unfiltered view reads no more than it needs. `actor_rule=False`: for quotes, where the actors pick the speaker;
+    `date_rule=False`: for events, which are dated by their own dates.
+    """
+    where = _scope_rules(filters, actor_rule=actor_rule, date_rule=date_rule)
+    return f"scope AS (SELECT {columns} FROM articles a WHERE {' AND '.join(where) or 'TRUE'})"
+
+
+def _scope_rules(filters: Filters, *, actor_rule: bool = True, date_rule: bool = True) -> list[str]:
+    where = []
+    if filters.outlets:
+        where.append("list_contains($outlets::VARCHAR[], a.outlet)")
+    if filters.story is not None:
+        where.append("a.story_id = $story::VARCHAR")
+    if filters.text is not None:  # title or body contains it, case-insensitive (search_text is both, lower-cased)
+        where.append("contains(a.search_text, lower($text::VARCHAR))")
+    if date_rule and filters.date_from is not None:
+        where.append("a.published >= $date_from::DATE")
+    if date_rule and filters.date_to is not None:
+        where.append("a.published <= $date_to::DATE")
+    if actor_rule and filters.actors:
+        where.append("a.article_no IN (SELECT m.article_no FROM mentions m WHERE list_contains($actors::VARCHAR[], m.actor_id))")
+    return where
+
+
+def _speaker(filters: Filters) -> str:
+    """The quotes rule for actors (quotes `q`): they pick the speaker ("quotes by Lloyd Austin")."""
+    return "list_contains($actors::VARCHAR[], q.speaker_actor_id)" if filters.actors else "TRUE"
+
+
 # Only web links leave the corpus as links: a `javascript:` or `data:` URL in a scraped record becomes no link.
 SAFE_URL = "CASE WHEN regexp_matches({t}.url, '^https?://', 'i') THEN {t}.url END AS url"
-SCOPE = f"scope AS (SELECT a.* FROM articles a WHERE {_BASE_SCOPE} {_DATE_SCOPE} {_ACTOR_SCOPE})"
-SCOPE_NO_ACTOR = f"scope AS (SELECT a.* FROM articles a WHERE {_BASE_SCOPE} {_DATE_SCOPE})"
-SCOPE_NO_DATE = f"scope AS (SELECT a.* FROM articles a WHERE {_BASE_SCOPE})"
-_SPEAKER = "($actors::VARCHAR[] = [] OR list_contains($actors::VARCHAR[], q.speaker_actor_id))"
+ARTICLE_COLUMNS = ", ".join(f'a."{c}"' for c in tables.SCHEMAS["articles"].names)  # the contract's, not the derived ones
 
 
 # ── lookups for the filter widgets ───────────────────────────────────────────────────────────────────────────────
@@ -94,11 +123,11 @@ def story_options(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Stories told by more than one article: `story_id, title, n_articles, n_outlets, first_published`."""
     sql = """
         SELECT story_id,
-               arg_min(title, coalesce(published, DATE '9999-12-31')) AS title,
+               arg_min(title, (coalesce(published, DATE '9999-12-31'), article_id)) AS title,
                count(*) AS n_articles,
                count(DISTINCT outlet) AS n_outlets,
                min(published) AS first_published
-        FROM articles WHERE story_id IS NOT NULL
+        FROM articles WHERE story_id IS NOT NULL AND story_shared
         GROUP BY story_id HAVING count(*) > 1
         ORDER BY n_articles DESC, first_published, story_id
     """
@@ -117,12 +146,12 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row: `articles, outlets, actors, quotes, first_published, last_published, undated`."""
     sql = f"""
-        WITH {SCOPE}
+        WITH {_scope(filters)}
         SELECT
             (SELECT count(*) FROM scope) AS articles,
             (SELECT count(DISTINCT outlet) FROM scope) AS outlets,
-            (SELECT count(DISTINCT m.actor_id) FROM mentions m JOIN scope USING (article_id)) AS actors,
-            (SELECT count(*) FROM quotes q JOIN scope USING (article_id)) AS quotes,
+            (SELECT count(DISTINCT m.actor_id) FROM mentions m JOIN scope s ON s.article_no = m.article_no WHERE m.first_of_actor) AS actors,
+            (SELECT count(*) FROM quotes q JOIN scope s ON s.article_no = q.article_no) AS quotes,
             (SELECT min(published) FROM scope) AS first_published,
             (SELECT max(published) FROM scope) AS last_published,
             (SELECT count(*) FROM scope WHERE published IS NULL) AS undated
@@ -143,7 +172,7 @@ def articles_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, grain: 
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
     sql = f"""
-        WITH {SCOPE}
+        WITH {_scope(filters)}
         SELECT CAST(date_trunc($grain, published) AS DATE) AS period,
                coalesce(outlet, '(no outlet)') AS outlet,
                count(*) AS articles
@@ -155,12 +184,16 @@ def articles_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, grain: 
 
 def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) -> pd.DataFrame:
     """`actor_id, name, kind, mentions, articles` for the most mentioned actors in view."""
+    # A whole article is in view or not, so its first mention of an actor stands for the article.
     sql = f"""
-        WITH {SCOPE}
-        SELECT m.actor_id, any_value(ac.name) AS name, any_value(ac.kind) AS kind,
-               count(*) AS mentions, count(DISTINCT m.article_id) AS articles
-        FROM mentions m JOIN scope USING (article_id) JOIN actors ac ON ac.actor_id = m.actor_id
-        GROUP BY m.actor_id ORDER BY mentions DESC, name LIMIT $limit
+        WITH {_scope(filters)},
+        counts AS (
+            SELECT m.actor_id, count(*) AS mentions, count(*) FILTER (WHERE m.first_of_actor) AS articles
+            FROM mentions m JOIN scope s ON s.article_no = m.article_no GROUP BY m.actor_id
+        )
+        SELECT c.actor_id, ac.name, ac.kind, c.mentions, c.articles
+        FROM counts c JOIN actors ac ON ac.actor_id = c.actor_id
+        ORDER BY c.mentions DESC, ac.name LIMIT $limit
     """
     return _run(con, sql, _params(filters, limit=int(limit)))
 
@@ -168,12 +201,16 @@ def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15
 def top_speakers(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) -> pd.DataFrame:
     """`actor_id, name, kind, quotes, articles` for the most quoted actors in view."""
     sql = f"""
-        WITH {SCOPE_NO_ACTOR}
-        SELECT q.speaker_actor_id AS actor_id, any_value(ac.name) AS name, any_value(ac.kind) AS kind,
-               count(*) AS quotes, count(DISTINCT q.article_id) AS articles
-        FROM quotes q JOIN scope USING (article_id) JOIN actors ac ON ac.actor_id = q.speaker_actor_id
-        WHERE {_SPEAKER}
-        GROUP BY q.speaker_actor_id ORDER BY quotes DESC, name LIMIT $limit
+        WITH {_scope(filters, actor_rule=False)},
+        counts AS (
+            SELECT q.speaker_actor_id AS actor_id, count(*) AS quotes, count(DISTINCT q.article_no) AS articles
+            FROM quotes q JOIN scope s ON s.article_no = q.article_no
+            WHERE {_speaker(filters)} AND q.speaker_actor_id IS NOT NULL
+            GROUP BY q.speaker_actor_id
+        )
+        SELECT c.actor_id, ac.name, ac.kind, c.quotes, c.articles
+        FROM counts c JOIN actors ac ON ac.actor_id = c.actor_id
+        ORDER BY c.quotes DESC, ac.name LIMIT $limit
     """
     return _run(con, sql, _params(filters, limit=int(limit)))
 
@@ -185,7 +222,10 @@ def ingest_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def ingest_log(con: duckdb.DuckDBPyConnection, problems_only: bool = False) -> pd.DataFrame:
     """The ingest log: `source_path, source_id, status, reason, article_id`."""
-    sql = "SELECT * FROM ingest_log WHERE NOT $problems OR status <> 'ok' ORDER BY status <> 'ok' DESC, source_path"
+    sql = """
+        SELECT source_path, source_id, status, reason, article_id FROM ingest_log
+        WHERE NOT $problems OR status <> 'ok' ORDER BY status <> 'ok' DESC, source_path
+    """
     return _run(con, sql, {"problems": bool(problems_only)})
 
 
@@ -207,31 +247,44 @@ def quotes(
         outlet, title, outlets (list), outlet_list ("; "-joined), n_articles`, newest first. The representative row of a group is its
         earliest published copy; `outlets` lists every outlet carrying the quote.
     """
+    rules = [_speaker(filters)] if filters.actors else []  # quote-level rules: the article scope is article-level
+    if stances:
+        rules.append("list_contains($stances::VARCHAR[], q.stance)")
+    if kinds:
+        rules.append("list_contains($kinds::VARCHAR[], q.kind)")
+    if text:
+        rules.append("contains(lower(q.quote), lower($quote_text::VARCHAR))")
+    # Without a quote-level rule, an article's copies of the same words are all in view or none is: one flagged
+    # copy per article counts the articles. With one, the articles are counted as distinct numbers.
+    n_articles = "count(DISTINCT article_no)" if rules else "count(*) FILTER (WHERE norm_first)"
+    # Groups by normalised words (`norm_id`); a quote whose words no other quote has is a group on its own. A group's
+    # representative is its smallest `pick` (earliest published, then by id), so its date is the group's first
+    # date and ties on date order by representative id. The outlet lists are gathered for the groups shown only.
     sql = f"""
-        WITH {SCOPE_NO_ACTOR},
+        WITH {_scope(filters, actor_rule=False)},
         picked AS (
-            SELECT q.*, s.published, s.outlet, s.title,
-                   lower(regexp_replace(trim(q.quote), '\\s+', ' ', 'g')) AS norm
-            FROM quotes q JOIN scope s USING (article_id)
-            WHERE {_SPEAKER}
-              AND ($stances::VARCHAR[] = [] OR list_contains($stances::VARCHAR[], q.stance))
-              AND ($kinds::VARCHAR[] = [] OR list_contains($kinds::VARCHAR[], q.kind))
-              AND ($quote_text::VARCHAR IS NULL OR contains(lower(q.quote), lower($quote_text::VARCHAR)))
+            SELECT q.norm_id, q.pick, q.article_no, q.norm_single, q.norm_first, s.published, s.outlet
+            FROM quotes q JOIN scope s ON s.article_no = q.article_no
+            WHERE {' AND '.join(rules) or 'TRUE'}
         ),
-        grouped AS (
-            SELECT norm,
-                   arg_min(quote_id, (coalesce(published, DATE '9999-12-31'), quote_id)) AS quote_id,
-                   list_sort(list_distinct(list(coalesce(outlet, '(no outlet)')))) AS outlets,
-                   count(DISTINCT article_id) AS n_articles
-            FROM picked GROUP BY norm
+        groups AS (
+            SELECT norm_id, pick, published, 1 AS n_articles FROM picked WHERE norm_single
+            UNION ALL
+            SELECT norm_id, min(pick), min(published), {n_articles} FROM picked WHERE NOT norm_single GROUP BY norm_id
+        ),
+        shown AS (SELECT * FROM groups ORDER BY published DESC NULLS LAST, n_articles DESC, pick LIMIT $limit),
+        outlets AS (
+            SELECT norm_id, list_sort(list(outlet)) AS outlets
+            FROM (SELECT DISTINCT p.norm_id, coalesce(p.outlet, '(no outlet)') AS outlet FROM picked p SEMI JOIN shown USING (norm_id))
+            GROUP BY norm_id
         )
-        SELECT p.quote_id, p.article_id, p.quote, p.speaker, p.speaker_actor_id, ac.name AS speaker_name,
-               p.cue, p.kind, p.stance, p.published, p.outlet, p.title, g.outlets,
-               array_to_string(g.outlets, '; ') AS outlet_list, g.n_articles
-        FROM grouped g JOIN picked p USING (quote_id)
-        LEFT JOIN actors ac ON ac.actor_id = p.speaker_actor_id
-        ORDER BY p.published DESC NULLS LAST, g.n_articles DESC, p.quote_id
-        LIMIT $limit
+        SELECT q.quote_id, q.article_id, q.quote, q.speaker, q.speaker_actor_id, ac.name AS speaker_name,
+               q.cue, q.kind, q.stance, s.published, s.outlet, s.title, o.outlets,
+               array_to_string(o.outlets, '; ') AS outlet_list, g.n_articles
+        FROM shown g JOIN quotes q ON q.pick = g.pick JOIN scope s ON s.article_no = q.article_no
+        JOIN outlets o ON o.norm_id = g.norm_id
+        LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
+        ORDER BY g.published DESC NULLS LAST, g.n_articles DESC, g.pick
     """
     params = _params(filters, stances=list(stances), kinds=list(kinds), quote_text=text or None, limit=int(limit))
     return _run(con, sql, params)
@@ -239,7 +292,7 @@ def quotes(
 
 def quote_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """How many quotes (rows, not groups) the global filters leave."""
-    sql = f"WITH {SCOPE_NO_ACTOR} SELECT count(*) AS n FROM quotes q JOIN scope USING (article_id) WHERE {_SPEAKER}"
+    sql = f"WITH {_scope(filters, actor_rule=False)} SELECT count(*) AS n FROM quotes q JOIN scope s ON s.article_no = q.article_no WHERE {_speaker(filters)}"
     return int(_run(con, sql, _params(filters))["n"].iloc[0])
 
 
@@ -248,7 +301,8 @@ def quote_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
 
 def actor(con: duckdb.DuckDBPyConnection, actor_id: str) -> pd.DataFrame:
     """The actor's row of the actors table (empty when unknown)."""
-    return _run(con, "SELECT * FROM actors WHERE actor_id = $actor_id", {"actor_id": actor_id})
+    columns = ", ".join(f'"{c}"' for c in tables.SCHEMAS["actors"].names)
+    return _run(con, f"SELECT {columns} FROM actors WHERE actor_id = $actor_id", {"actor_id": actor_id})
 
 
 def actor_mentions_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, grain: Grain = "month") -> pd.DataFrame:
@@ -256,10 +310,10 @@ def actor_mentions_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, a
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
     sql = f"""
-        WITH {SCOPE_NO_ACTOR}
+        WITH {_scope(filters, actor_rule=False)}
         SELECT CAST(date_trunc($grain, s.published) AS DATE) AS period,
                coalesce(s.outlet, '(no outlet)') AS outlet, count(*) AS mentions
-        FROM mentions m JOIN scope s USING (article_id)
+        FROM mentions m JOIN scope s ON s.article_no = m.article_no
         WHERE m.actor_id = $actor_id AND s.published IS NOT NULL
         GROUP BY ALL ORDER BY period, outlet
     """
@@ -271,15 +325,20 @@ def quotes_about(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str
 
     Returns: `quote_id, article_id, quote, speaker, speaker_name, cue, stance, published, outlet, title`.
     """
+    # The actor's mentions first (a few per article), then the quotes of those articles only.
     sql = f"""
-        WITH {SCOPE_NO_ACTOR}
-        SELECT DISTINCT q.quote_id, q.article_id, q.quote, q.speaker, ac.name AS speaker_name, q.cue, q.stance,
+        WITH {_scope(filters, actor_rule=False)},
+        mine AS (SELECT m.article_no, m.start, m."end" FROM mentions m JOIN scope s ON s.article_no = m.article_no WHERE m.actor_id = $actor_id),
+        about AS (
+            SELECT DISTINCT q.quote_id, q.article_no, q.quote, q.speaker, q.speaker_actor_id, q.cue, q.stance
+            FROM quotes q JOIN mine m ON m.article_no = q.article_no AND m.start >= q.start AND m."end" <= q."end"
+            WHERE q.speaker_actor_id IS DISTINCT FROM $actor_id
+        )
+        SELECT b.quote_id, s.article_id, b.quote, b.speaker, ac.name AS speaker_name, b.cue, b.stance,
                s.published, s.outlet, s.title
-        FROM quotes q JOIN scope s USING (article_id)
-        JOIN mentions m ON m.article_id = q.article_id AND m.start >= q.start AND m."end" <= q."end"
-        LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
-        WHERE m.actor_id = $actor_id AND q.speaker_actor_id IS DISTINCT FROM $actor_id
-        ORDER BY s.published DESC NULLS LAST, q.quote_id LIMIT $limit
+        FROM about b JOIN scope s ON s.article_no = b.article_no
+        LEFT JOIN actors ac ON ac.actor_id = b.speaker_actor_id
+        ORDER BY s.published DESC NULLS LAST, b.quote_id LIMIT $limit
     """
     return _run(con, sql, _params(filters, actor_id=actor_id, limit=int(limit)))
 
@@ -293,12 +352,17 @@ def quotes_by(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, l
 def co_actors(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, limit: int = 15) -> pd.DataFrame:
     """`actor_id, name, kind, articles`: actors named in the most articles together with the actor."""
     sql = f"""
-        WITH {SCOPE_NO_ACTOR},
-        mine AS (SELECT DISTINCT m.article_id FROM mentions m JOIN scope USING (article_id) WHERE m.actor_id = $actor_id)
-        SELECT m.actor_id, any_value(ac.name) AS name, any_value(ac.kind) AS kind, count(DISTINCT m.article_id) AS articles
-        FROM mentions m JOIN mine USING (article_id) JOIN actors ac ON ac.actor_id = m.actor_id
-        WHERE m.actor_id <> $actor_id
-        GROUP BY m.actor_id ORDER BY articles DESC, name LIMIT $limit
+        WITH {_scope(filters, actor_rule=False)},
+        mine AS (SELECT DISTINCT m.article_no FROM mentions m JOIN scope s ON s.article_no = m.article_no WHERE m.actor_id = $actor_id),
+        counts AS (
+            SELECT m.actor_id, count(*) AS articles
+            FROM mentions m SEMI JOIN mine USING (article_no)
+            WHERE m.first_of_actor AND m.actor_id <> $actor_id
+            GROUP BY m.actor_id
+        )
+        SELECT c.actor_id, ac.name, ac.kind, c.articles
+        FROM counts c JOIN actors ac ON ac.actor_id = c.actor_id
+        ORDER BY c.articles DESC, ac.name LIMIT $limit
     """
     return _run(con, sql, _params(filters, actor_id=actor_id, limit=int(limit)))
 
@@ -306,9 +370,9 @@ def co_actors(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, l
 def actor_outlets(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str) -> pd.DataFrame:
     """`outlet, articles, mentions`: which outlets cover the actor, and how much."""
     sql = f"""
-        WITH {SCOPE_NO_ACTOR}
-        SELECT coalesce(s.outlet, '(no outlet)') AS outlet, count(DISTINCT m.article_id) AS articles, count(*) AS mentions
-        FROM mentions m JOIN scope s USING (article_id)
+        WITH {_scope(filters, actor_rule=False)}
+        SELECT coalesce(s.outlet, '(no outlet)') AS outlet, count(*) FILTER (WHERE m.first_of_actor) AS articles, count(*) AS mentions
+        FROM mentions m JOIN scope s ON s.article_no = m.article_no
         WHERE m.actor_id = $actor_id
         GROUP BY ALL ORDER BY articles DESC, outlet
     """
@@ -321,10 +385,13 @@ Lane = Literal["actor", "outlet"]
 
 
 MAX_SPAN_DAYS = 2 * 366  # a span longer than this ("the 1990s", "the 21st century") says little on a news timeline
+PER_LANE = 300  # events drawn per lane: thousands of markers in one lane are neither readable nor quick to draw
+MAX_PER_LANE = 10_000  # DuckDB sets aside room for this many per lane, whether used or not
 
 
 def timeline(
-    con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "actor", kind: str = "reported", lanes: int = 12
+    con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "actor", kind: str = "reported", lanes: int = 12,
+    per_lane: int = PER_LANE,
 ) -> pd.DataFrame:
     """Events on a date axis: one row per (lane, event_key), for the `lanes` busiest lanes.
 
@@ -332,51 +399,124 @@ def timeline(
 
     Returns:
         `lane, event_key, event_id, date_start, date_end, granularity, date_value, sentence, outlet, title,
-        article_id, n_articles, outlets (list)`. The representative event of a key is its earliest-published
-        report; day-level events have `date_start == date_end`.
+        article_id, n_articles, outlets (list), lane_events`. The representative event of a key is its
+        earliest-published report; day-level events have `date_start == date_end`. `lane_events`: how many event
+        keys the lane has in view.
+
+    Note: a lane keeps its `per_lane` most widely reported events (then the earliest; at most `MAX_PER_LANE`), so that a
+    chart of a large corpus stays readable and quick to draw; a narrower date range shows the others.
     """
     if lane not in ("actor", "outlet"):
         raise ValueError(f"unknown lane {lane!r}; expected 'actor' or 'outlet'")
-    lane_sql = "ac.name" if lane == "actor" else "coalesce(s.outlet, '(no outlet)')"
-    unnest = (
-        "CROSS JOIN unnest(e.actor_ids) AS u(lane_actor) JOIN actors ac ON ac.actor_id = u.lane_actor" if lane == "actor" else ""
-    )
-    actor_pick = "list_contains($actors::VARCHAR[], u.lane_actor)" if lane == "actor" else "list_has_any($actors::VARCHAR[], e.actor_ids)"
+    # Keys of one event need no grouping (most of them); the others are grouped. Per lane, `max(rank, n)` keeps the
+    # top `per_lane` by articles, then earliest: `rank` packs both into one number (n_articles * 2^32 + 2^32 - 1 -
+    # pick; pick < 2^32), which is unpacked again.
     sql = f"""
-        WITH {SCOPE_NO_DATE},
-        picked AS (
-            SELECT {lane_sql} AS lane, e.*, s.outlet, s.title, s.published
-            FROM events e JOIN scope s USING (article_id) {unnest}
-            WHERE e.kind = $kind AND e.date_start IS NOT NULL
-              AND date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) <= $max_days
-              AND ($actors::VARCHAR[] = [] OR {actor_pick})
-              AND ($date_from::DATE IS NULL OR coalesce(e.date_end, e.date_start) >= $date_from::DATE)
-              AND ($date_to::DATE IS NULL OR e.date_start <= $date_to::DATE)
+        WITH {_picked_events(filters, lane)},
+        {_KEYED},
+        busiest AS (
+            SELECT lane, count(*) AS lane_events, max(n_articles * 4294967296 + (4294967295 - pick), $per_lane) AS top
+            FROM keyed GROUP BY lane ORDER BY lane_events DESC, lane LIMIT $lanes
         ),
-        keyed AS (
-            SELECT lane, coalesce(event_key, event_id) AS event_key,
-                   arg_min(event_id, (coalesce(published, DATE '9999-12-31'), event_id)) AS event_id,
-                   count(DISTINCT article_id) AS n_articles,
-                   list_sort(list_distinct(list(coalesce(outlet, '(no outlet)')))) AS outlets
-            FROM picked GROUP BY ALL
+        ranked AS (SELECT lane, lane_events, unnest(top) AS rank FROM busiest),
+        shown AS (
+            SELECT r.lane, r.lane_events, r.rank // 4294967296 AS n_articles, e.*
+            FROM ranked r JOIN events e ON e.pick = 4294967295 - r.rank % 4294967296
         ),
-        busiest AS (SELECT lane FROM keyed GROUP BY lane ORDER BY count(*) DESC, lane LIMIT $lanes)
-        SELECT k.lane, k.event_key, k.event_id, p.date_start, coalesce(p.date_end, p.date_start) AS date_end,
-               p.granularity, p.date_value, p.sentence, p.outlet, p.title, p.article_id, k.n_articles, k.outlets
-        FROM keyed k JOIN busiest USING (lane)
-        JOIN (SELECT DISTINCT ON (event_id, lane) * FROM picked) p ON p.event_id = k.event_id AND p.lane = k.lane
-        ORDER BY k.lane, p.date_start, k.event_key
+        outlets AS (  -- of the keys of several events (a key of one event has its article's outlet)
+            SELECT lane, key_no, list_sort(list(outlet)) AS outlets
+            FROM (
+                SELECT DISTINCT p.lane, p.key_no, coalesce(a.outlet, '(no outlet)') AS outlet
+                FROM picked p SEMI JOIN shown USING (lane, key_no) JOIN articles a ON a.article_no = p.article_no
+                WHERE NOT p.single
+            )
+            GROUP BY ALL
+        )
+        SELECT l.name AS lane, coalesce(k.event_key, k.event_id) AS event_key, k.event_id, k.date_start,
+               coalesce(k.date_end, k.date_start) AS date_end, k.granularity, k.date_value, k.sentence, a.outlet, a.title,
+               k.article_id, k.n_articles, coalesce(o.outlets, [coalesce(a.outlet, '(no outlet)')]) AS outlets, k.lane_events
+        FROM shown k LEFT JOIN outlets o USING (lane, key_no) JOIN lane_names l ON l.lane = k.lane
+        JOIN articles a ON a.article_id = k.article_id
+        ORDER BY k.lane, k.date_start, k.key_no
     """
-    return _run(con, sql, _params(filters, kind=kind, lanes=int(lanes), max_days=MAX_SPAN_DAYS))
+    return _run(con, sql, _params(filters, kind=kind, lanes=int(lanes), per_lane=min(int(per_lane), MAX_PER_LANE), max_days=MAX_SPAN_DAYS))
+
+
+# `keyed(lane, key_no, pick, n_articles)`: one row per (lane, event key) of `picked`. A row that shares neither its
+# key with another event of its article nor its lane with another actor (`dup`) stands for one article; only the
+# others need a distinct count.
+_KEYED = """keyed AS (
+            SELECT lane, key_no, pick, 1::BIGINT AS n_articles FROM picked WHERE single
+            UNION ALL
+            SELECT g.lane, g.key_no, g.pick, g.n + coalesce(d.n, 0)
+            FROM (SELECT lane, key_no, min(pick) AS pick, count(*) FILTER (WHERE NOT dup) AS n FROM picked WHERE NOT single GROUP BY lane, key_no) g
+            LEFT JOIN (SELECT lane, key_no, count(DISTINCT article_no) AS n FROM picked WHERE dup GROUP BY lane, key_no) d USING (lane, key_no)
+        )"""
+
+
+def _picked_events(filters: Filters, lane: Lane) -> str:
+    """CTEs `..., picked(lane, key_no, pick, article_no, single, dup)`: one row per event and lane in view, and
+    `lane_names(lane, name)`.
+
+    A lane is an actor's name or an outlet; for actors, `lane` numbers the names in their order (millions of rows
+    are grouped by a number). An event without an event key is its own key. `single`: the row is the only one of
+    its (lane, key), whatever the filters; `dup`: its article may have another row of its (lane, key).
+    """
+    where = [
+        "e.kind = $kind", "e.date_start IS NOT NULL",
+        "date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) <= $max_days",
+    ]
+    if filters.actors:  # for actor lanes, also a cheap first cut before the lanes are picked
+        where.append("list_has_any($actors::VARCHAR[], e.actor_ids)")
+    if filters.date_from is not None:  # an event overlapping the range is kept
+        where.append("coalesce(e.date_end, e.date_start) >= $date_from::DATE")
+    if filters.date_to is not None:
+        where.append("e.date_start <= $date_to::DATE")
+    # Without article rules every article is in view: an event only needs to have an article (a number).
+    if _scope_rules(filters, actor_rule=False, date_rule=False):
+        scope, events = _scope(filters, actor_rule=False, date_rule=False) + ",", "events e JOIN scope s ON s.article_no = e.article_no"
+    else:
+        scope, events = "", "events e"
+        where.append("e.article_no IS NOT NULL")
+    if lane == "actor" and not filters.actors:
+        # Each event lists its lanes (`lane_nos`, one per actor name, numbered as ACTOR_LANES numbers them).
+        return f"""{scope}
+        lane_names AS (SELECT DISTINCT lane, name FROM ({warehouse.ACTOR_LANES})),
+        picked AS NOT MATERIALIZED (
+            SELECT unnest(e.lane_nos) AS lane, e.key_no, e.pick, e.article_no, e.key_single AS single, e.key_dup AS dup
+            FROM {events} WHERE {' AND '.join(where)}
+        )"""
+    if lane == "actor":
+        # The chosen actors' own lanes: an actor listed twice in an event is one row (list_distinct); two actors of
+        # the same name are one lane, so a key of one event may have two rows there (`shared`).
+        return f"""{scope}
+        lanes AS (SELECT actor_id, name, lane, count(*) OVER (PARTITION BY name) > 1 AS shared FROM ({warehouse.ACTOR_LANES})),
+        lane_names AS (SELECT DISTINCT lane, name FROM lanes),
+        reports AS (
+            SELECT unnest(list_distinct(e.actor_ids)) AS lane_actor, e.key_no, e.pick, e.article_no, e.key_single, e.key_dup
+            FROM {events} WHERE {' AND '.join(where)}
+        ),
+        picked AS NOT MATERIALIZED (
+            SELECT l.lane, r.key_no, r.pick, r.article_no, r.key_single AND NOT l.shared AS single, r.key_dup OR l.shared AS dup
+            FROM reports r JOIN lanes l ON l.actor_id = r.lane_actor
+            WHERE list_contains($actors::VARCHAR[], r.lane_actor)
+        )"""
+    return f"""{_scope(filters, actor_rule=False, date_rule=False)},
+        picked AS NOT MATERIALIZED (
+            SELECT coalesce(s.outlet, '(no outlet)') AS lane, e.key_no, e.pick, e.article_no, e.key_single AS single, e.key_dup AS dup
+            FROM events e JOIN scope s ON s.article_no = e.article_no
+            WHERE {' AND '.join(where)}
+        ),
+        lane_names AS (SELECT DISTINCT lane, lane AS name FROM picked)"""
 
 
 def long_events(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "reported") -> int:
     """How many events in view span more than `MAX_SPAN_DAYS` (left off the timeline's axis)."""
+    actors = "AND list_has_any($actors::VARCHAR[], e.actor_ids)" if filters.actors else ""
     sql = f"""
-        WITH {SCOPE_NO_DATE}
-        SELECT count(*) AS n FROM events e JOIN scope s USING (article_id)
-        WHERE e.kind = $kind AND date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) > $max_days
-          AND ($actors::VARCHAR[] = [] OR list_has_any($actors::VARCHAR[], e.actor_ids))
+        WITH {_scope(filters, actor_rule=False, date_rule=False)}
+        SELECT count(*) AS n FROM events e JOIN scope s ON s.article_no = e.article_no
+        WHERE e.kind = $kind AND date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) > $max_days {actors}
     """
     return int(_run(con, sql, _params(filters, kind=kind, max_days=MAX_SPAN_DAYS))["n"].iloc[0])
 
@@ -384,7 +524,7 @@ def long_events(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "r
 def publications(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """`date, outlet, articles`: the publication track (articles per day and outlet)."""
     sql = f"""
-        WITH {SCOPE}
+        WITH {_scope(filters)}
         SELECT published AS date, coalesce(outlet, '(no outlet)') AS outlet, count(*) AS articles,
                list(title ORDER BY title)[1:3] AS titles
         FROM scope WHERE published IS NOT NULL GROUP BY ALL ORDER BY date, outlet
@@ -395,9 +535,9 @@ def publications(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
 def undated_timexes(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> pd.DataFrame:
     """Time expressions that could not be put on the axis: `article_id, title, outlet, text, value, method`."""
     sql = f"""
-        WITH {SCOPE}
+        WITH {_scope(filters)}
         SELECT t.article_id, s.title, s.outlet, t.text, t.value, t.granularity, t.method
-        FROM timexes t JOIN scope s USING (article_id)
+        FROM timexes t JOIN scope s ON s.article_no = t.article_no
         WHERE t.value IS NULL OR t.granularity IS NULL OR list_contains($undated::VARCHAR[], t.granularity)
         ORDER BY s.published DESC NULLS LAST, t.article_id, t.start LIMIT $limit
     """
@@ -411,16 +551,19 @@ def event_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFram
     outlet, published, published_source, url, timex_text, timex_method, timex_anchored` (timex columns are
     null when no expression in the sentence carries the event's date).
     """
+    # The time expressions of the event's own article only (the first one per value), not of the whole corpus.
     sql = """
+        WITH e AS (SELECT * FROM events WHERE event_id = $event_id),
+        t AS (
+            SELECT t.* FROM timexes t WHERE t.article_id IN (SELECT article_id FROM e)
+            QUALIFY row_number() OVER (PARTITION BY t.article_id, t.value ORDER BY t.start) = 1
+        )
         SELECT e.event_id, e.event_key, e.sentence, e.date_value, e.date_start, e.date_end, e.granularity, e.kind,
                e.article_id, a.title, a.outlet, a.published, a.published_source,
                CASE WHEN regexp_matches(a.url, '^https?://', 'i') THEN a.url END AS url,  -- as SAFE_URL
                t.text AS timex_text, t.method AS timex_method, t.anchored AS timex_anchored
-        FROM events e JOIN articles a USING (article_id)
-        LEFT JOIN (
-            SELECT * FROM timexes QUALIFY row_number() OVER (PARTITION BY article_id, value ORDER BY start) = 1
-        ) t ON t.article_id = e.article_id AND t.value = e.date_value
-        WHERE e.event_id = $event_id
+        FROM e JOIN articles a USING (article_id)
+        LEFT JOIN t ON t.article_id = e.article_id AND t.value = e.date_value
         ORDER BY (t.start BETWEEN e.start AND e."end") DESC NULLS LAST
         LIMIT 1
     """
@@ -444,40 +587,44 @@ def same_event(con: duckdb.DuckDBPyConnection, event_key: str, event_id: str) ->
 def stories(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Stories in view told by more than one article: `story_id, title, n_articles, n_outlets, outlets, first_published`."""
     sql = f"""
-        WITH {SCOPE}
-        SELECT story_id, arg_min(title, coalesce(published, DATE '9999-12-31')) AS title,
+        WITH {_scope(filters, columns=_SCOPE_COLUMNS + ", a.story_shared")}
+        SELECT story_id, arg_min(title, (coalesce(published, DATE '9999-12-31'), article_id)) AS title,
                count(*) AS n_articles, count(DISTINCT outlet) AS n_outlets,
                list_sort(list_distinct(list(coalesce(outlet, '(no outlet)')))) AS outlets, min(published) AS first_published
-        FROM scope WHERE story_id IS NOT NULL
+        FROM scope WHERE story_id IS NOT NULL AND story_shared
         GROUP BY story_id HAVING count(*) > 1
         ORDER BY n_outlets DESC, n_articles DESC, first_published DESC NULLS LAST, story_id
     """
     return _run(con, sql, _params(filters))
 
 
+_VERSIONS = "versions AS (SELECT article_id, coalesce(outlet, '(no outlet)') || ' · ' || article_id[1:6] AS {label} FROM articles WHERE story_id = $story_id)"
+
+
 def story_articles(con: duckdb.DuckDBPyConnection, story_id: str) -> pd.DataFrame:
     """The versions of a story: `article_id, outlet, title, published, n_words, quotes, actors`."""
     sql = """
-        SELECT a.article_id, coalesce(a.outlet, '(no outlet)') AS outlet, a.title, a.published, a.n_words,
-               (SELECT count(*) FROM quotes q WHERE q.article_id = a.article_id) AS quotes,
-               (SELECT count(DISTINCT m.actor_id) FROM mentions m WHERE m.article_id = a.article_id) AS actors
-        FROM articles a WHERE a.story_id = $story_id
-        ORDER BY a.published NULLS LAST, outlet, a.article_id
+        WITH v AS (SELECT article_id, outlet, title, published, n_words FROM articles WHERE story_id = $story_id),
+        q AS (SELECT article_id, count(*) AS n FROM quotes WHERE article_id IN (SELECT article_id FROM v) GROUP BY article_id),
+        m AS (SELECT article_id, count(DISTINCT actor_id) AS n FROM mentions WHERE article_id IN (SELECT article_id FROM v) GROUP BY article_id)
+        SELECT v.article_id, coalesce(v.outlet, '(no outlet)') AS outlet, v.title, v.published, v.n_words,
+               coalesce(q.n, 0) AS quotes, coalesce(m.n, 0) AS actors
+        FROM v LEFT JOIN q USING (article_id) LEFT JOIN m USING (article_id)
+        ORDER BY v.published NULLS LAST, outlet, v.article_id
     """
     return _run(con, sql, {"story_id": story_id})
 
 
 def story_quotes(con: duckdb.DuckDBPyConnection, story_id: str) -> pd.DataFrame:
     """Which version carries which quote: `quote, speaker, stance, outlet, article_id, present` (one row per quote × version)."""
-    sql = """
-        WITH versions AS (SELECT article_id, coalesce(outlet, '(no outlet)') || ' · ' || article_id[1:6] AS outlet
-                          FROM articles WHERE story_id = $story_id),
+    sql = f"""
+        WITH {_VERSIONS.format(label="outlet")},
         said AS (
-            SELECT lower(regexp_replace(trim(q.quote), '\\s+', ' ', 'g')) AS norm, any_value(q.quote) AS quote,
-                   any_value(coalesce(ac.name, q.speaker)) AS speaker, any_value(q.stance) AS stance,
+            SELECT q.norm, arg_min(q.quote, q.pick) AS quote,  -- as written by the earliest copy
+                   arg_min(coalesce(ac.name, q.speaker), q.pick) AS speaker, arg_min(q.stance, q.pick) AS stance,
                    list(DISTINCT q.article_id) AS carried_by
             FROM quotes q JOIN versions USING (article_id) LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
-            GROUP BY norm
+            GROUP BY q.norm
         )
         SELECT s.quote, s.speaker, s.stance, v.outlet, v.article_id, list_contains(s.carried_by, v.article_id) AS present
         FROM said s CROSS JOIN versions v
@@ -498,9 +645,8 @@ def story_quote_grid(con: duckdb.DuckDBPyConnection, story_id: str) -> pd.DataFr
 
 def story_claims(con: duckdb.DuckDBPyConnection, story_id: str) -> pd.DataFrame:
     """`version, claim, denial`: how many of the story's claims and denials each version carries."""
-    sql = """
-        WITH versions AS (SELECT article_id, coalesce(outlet, '(no outlet)') || ' · ' || article_id[1:6] AS version
-                          FROM articles WHERE story_id = $story_id)
+    sql = f"""
+        WITH {_VERSIONS.format(label="version")}
         SELECT v.version,
                count(*) FILTER (WHERE q.stance = 'claim') AS claim,
                count(*) FILTER (WHERE q.stance = 'denial') AS denial
@@ -512,14 +658,16 @@ def story_claims(con: duckdb.DuckDBPyConnection, story_id: str) -> pd.DataFrame:
 
 def story_actors(con: duckdb.DuckDBPyConnection, story_id: str, limit: int = 25) -> pd.DataFrame:
     """`name, kind, outlet, mentions` for the story's most mentioned actors, per version (0 where left out)."""
-    sql = """
-        WITH versions AS (SELECT article_id, coalesce(outlet, '(no outlet)') || ' · ' || article_id[1:6] AS outlet
-                          FROM articles WHERE story_id = $story_id),
-        top AS (SELECT m.actor_id FROM mentions m JOIN versions USING (article_id) WHERE m.actor_id IS NOT NULL
-                GROUP BY m.actor_id ORDER BY count(*) DESC, m.actor_id LIMIT $limit)
-        SELECT ac.name, ac.kind, v.outlet,
-               (SELECT count(*) FROM mentions m WHERE m.article_id = v.article_id AND m.actor_id = t.actor_id) AS mentions
+    sql = f"""
+        WITH {_VERSIONS.format(label="outlet")},
+        counts AS (
+            SELECT m.article_id, m.actor_id, count(*) AS n
+            FROM mentions m JOIN versions USING (article_id) WHERE m.actor_id IS NOT NULL GROUP BY ALL
+        ),
+        top AS (SELECT actor_id FROM counts GROUP BY actor_id ORDER BY sum(n) DESC, actor_id LIMIT $limit)
+        SELECT ac.name, ac.kind, v.outlet, coalesce(c.n, 0) AS mentions
         FROM top t JOIN actors ac USING (actor_id) CROSS JOIN versions v
+        LEFT JOIN counts c ON c.article_id = v.article_id AND c.actor_id = t.actor_id
         ORDER BY ac.name, v.outlet
     """
     return _run(con, sql, {"story_id": story_id, "limit": int(limit)})
@@ -527,16 +675,27 @@ def story_actors(con: duckdb.DuckDBPyConnection, story_id: str, limit: int = 25)
 
 def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100) -> pd.DataFrame:
     """Events (by `event_key`) reported by more than one article: `event_key, date_value, sentence, n_articles, outlets`."""
+    # Counted for every key; the sentence, dates and outlets gathered for the keys shown only.
     sql = f"""
-        WITH {SCOPE}
-        SELECT e.event_key, any_value(e.date_value) AS date_value, min(e.date_start) AS date_start,
-               arg_min(e.sentence, coalesce(s.published, DATE '9999-12-31')) AS sentence,
-               count(DISTINCT e.article_id) AS n_articles,
-               list_sort(list_distinct(list(coalesce(s.outlet, '(no outlet)')))) AS outlets
-        FROM events e JOIN scope s USING (article_id)
-        WHERE e.event_key IS NOT NULL AND e.kind = 'reported'
-        GROUP BY e.event_key HAVING count(DISTINCT e.article_id) > 1
-        ORDER BY n_articles DESC, date_start DESC NULLS LAST, e.event_key LIMIT $limit
+        WITH {_scope(filters)},
+        reports AS (  -- a key of one event is reported by one article: not shared
+            SELECT e.key_no, e.article_no, e.pick, e.date_start, s.outlet
+            FROM events e JOIN scope s ON s.article_no = e.article_no
+            WHERE e.event_key IS NOT NULL AND e.kind = 'reported' AND NOT e.key_single
+        ),
+        shown AS (
+            SELECT key_no, count(DISTINCT article_no) AS n_articles, min(date_start) AS date_start, min(pick) AS pick
+            FROM reports GROUP BY key_no HAVING n_articles > 1
+            ORDER BY n_articles DESC, date_start DESC NULLS LAST, key_no LIMIT $limit
+        ),
+        outlets AS (
+            SELECT key_no, list_sort(list(outlet)) AS outlets
+            FROM (SELECT DISTINCT r.key_no, coalesce(r.outlet, '(no outlet)') AS outlet FROM reports r SEMI JOIN shown USING (key_no))
+            GROUP BY key_no
+        )
+        SELECT e.event_key, e.date_value, g.date_start, e.sentence, g.n_articles, o.outlets
+        FROM shown g JOIN events e ON e.pick = g.pick JOIN outlets o ON o.key_no = g.key_no
+        ORDER BY g.n_articles DESC, g.date_start DESC NULLS LAST, g.key_no
     """
     return _run(con, sql, _params(filters, limit=int(limit)))
 
@@ -546,23 +705,43 @@ def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int =
 
 def articles(con: duckdb.DuckDBPyConnection, filters: Filters, search: str | None = None, limit: int = 500) -> pd.DataFrame:
     """Articles in view: `article_id, title, outlet, published, published_source, n_words, story_id, url, quotes`
-    (missing titles, outlets and date sources are shown as "(untitled)", "(no outlet)", "—")."""
+    (missing titles, outlets and date sources are shown as "(untitled)", "(no outlet)", "—").
+
+    `search` is found in the title, outlet and body together (`title outlet body`, lower-cased).
+    """
+    columns = "a.article_no, a.article_id, a.title, a.outlet, a.published, a.published_source, a.n_words, a.story_id, a.url"
+    where = "TRUE"
+    params = _params(filters, limit=int(limit))
+    if search:
+        # The words without a space cannot straddle two fields, so the lower-cased title + body (`search_text`) and
+        # the outlet tell exactly whether they occur. With spaces, the longest space-free piece must occur in one
+        # field: that finds the candidates, and the exact test runs on those only.
+        piece = max(search.split(" "), key=len)
+        columns += ", a.body, a.search_text"
+        where = "s.body IS NOT NULL AND (contains(s.search_text, lower($piece::VARCHAR)) OR contains(lower(coalesce(s.outlet, '')), lower($piece::VARCHAR)))"
+        if piece != search:
+            where += " AND contains(lower(coalesce(s.title, '') || ' ' || coalesce(s.outlet, '') || ' ' || s.body), lower($search::VARCHAR))"
+        params.update(search=search, piece=piece)
     sql = f"""
-        WITH {SCOPE}
+        WITH {_scope(filters, columns=columns)},
+        listed AS (
+            SELECT s.article_no, s.article_id, s.title, s.outlet, s.published, s.published_source, s.n_words, s.story_id, s.url
+            FROM scope s WHERE {where}
+            ORDER BY s.published DESC NULLS LAST, s.title, s.article_id LIMIT $limit
+        ),
+        counts AS (SELECT article_no, count(*) AS n FROM quotes WHERE article_no IN (SELECT article_no FROM listed) GROUP BY article_no)
         SELECT s.article_id, coalesce(s.title, '(untitled)') AS title, coalesce(s.outlet, '(no outlet)') AS outlet, s.published,
                coalesce(s.published_source, '—') AS published_source, s.n_words, s.story_id, {SAFE_URL.format(t='s')},
-               (SELECT count(*) FROM quotes q WHERE q.article_id = s.article_id) AS quotes
-        FROM scope s
-        WHERE $search::VARCHAR IS NULL
-           OR contains(lower(coalesce(s.title, '') || ' ' || coalesce(s.outlet, '') || ' ' || s.body), lower($search::VARCHAR))
-        ORDER BY s.published DESC NULLS LAST, s.title, s.article_id LIMIT $limit
+               coalesce(c.n, 0) AS quotes
+        FROM listed s LEFT JOIN counts c USING (article_no)
+        ORDER BY s.published DESC NULLS LAST, s.title, s.article_id
     """
-    return _run(con, sql, _params(filters, search=search or None, limit=int(limit)))
+    return _run(con, sql, params)
 
 
 def article(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:
     """One article with its body (empty frame when the id is unknown)."""
-    return _run(con, "SELECT * FROM articles WHERE article_id = $article_id", {"article_id": article_id})
+    return _run(con, f"SELECT {ARTICLE_COLUMNS} FROM articles a WHERE a.article_id = $article_id", {"article_id": article_id})
 
 
 def article_spans(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:

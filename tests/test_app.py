@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from conftest import AUSTIN, write_fixture_build
 
-from newsscope import storage
+from newsscope import storage, warehouse
 from newsscope.filters import PARAMS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,3 +255,18 @@ def test_a_new_build_drops_stale_widget_values(monkeypatch, tmp_path, hostile_bu
     at.run()
     _no_exception(at)
     assert at.session_state["filters"].actors == () and at.session_state["filters"].outlets == ()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_an_older_build_gets_its_dashboard_database(monkeypatch, tmp_path, read_only):
+    """A build without a dashboard database is given one on first open: in the build when writable, else in the
+    temporary folder (a read-only app writes nothing into the build)."""
+    monkeypatch.setattr(warehouse, "TEMP_DIR", tmp_path / "tmp")
+    out = write_fixture_build(tmp_path / "processed")
+    folder = storage.current(out)
+    at = open_page(monkeypatch, out, "overview", read_only=read_only)
+    _no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Articles"] == "5"
+    assert warehouse.path(folder).exists() is not read_only
+    assert warehouse.fallback_path(folder).exists() is read_only
+

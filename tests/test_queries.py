@@ -12,15 +12,18 @@ import duckdb
 import pandas as pd
 import pytest
 
-from newsscope import queries, storage, tables
+from newsscope import queries, storage, tables, warehouse
 from newsscope.filters import Filters
 
 from conftest import AUSTIN, D, EVIL, KIM, PUTIN, RUSSIA, write_fixture_build
 
-def connect(folder: Path) -> duckdb.DuckDBPyConnection:
-    """The tables of a build in an in-memory DuckDB (as components.data does, without Streamlit)."""
+def connect(folder: Path, kind: str = "plain") -> duckdb.DuckDBPyConnection:
+    """The tables of a build: "plain", straight from Parquet into an in-memory DuckDB (the queries then derive what
+    they need on the fly), or "warehouse", the dashboard database the app reads (`warehouse.open`)."""
     import pyarrow.parquet as pq
 
+    if kind == "warehouse":
+        return warehouse.open(folder)
     con = duckdb.connect(":memory:")
     for name in tables.TABLES:
         path = folder / f"{name}.parquet"
@@ -28,16 +31,17 @@ def connect(folder: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+# Every test runs on both: the same answers from the Parquet tables and from the dashboard database.
+@pytest.fixture(scope="module", params=["plain", "warehouse"])
+def con(request, tmp_path_factory) -> duckdb.DuckDBPyConnection:
     out = write_fixture_build(tmp_path_factory.mktemp("fixture") / "processed")
-    return connect(storage.current(out))
+    return connect(storage.current(out), request.param)
 
 
-@pytest.fixture(scope="module")
-def empty_con(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+@pytest.fixture(scope="module", params=["plain", "warehouse"])
+def empty_con(request, tmp_path_factory) -> duckdb.DuckDBPyConnection:
     out = write_fixture_build(tmp_path_factory.mktemp("empty") / "processed", empty=True)
-    return connect(storage.current(out))
+    return connect(storage.current(out), request.param)
 
 
 def test_kpis_unfiltered(con):
@@ -156,6 +160,23 @@ def test_timeline_lanes_and_grouping(con):
     # The date range applies to the event's own dates: September 2023 events survive a 2023 range.
     old = queries.timeline(con, Filters(date_from=D(2023, 9, 15), date_to=D(2023, 12, 31)))
     assert set(old["event_key"]) == {"k_meet"}
+
+
+def test_timeline_keeps_the_most_reported_events_per_lane(con):
+    full = queries.timeline(con, Filters())
+    cut = queries.timeline(con, Filters(), per_lane=1)
+    assert (cut.groupby("lane").size() == 1).all() and set(cut["lane"]) == set(full["lane"])
+    kim = cut[cut["lane"] == "Kim Jong-un"].iloc[0]
+    assert kim["event_key"] == "k_meet" and kim["n_articles"] == 2  # reported twice: kept before the others
+    assert dict(zip(cut["lane"], cut["lane_events"])) == full.groupby("lane")["event_key"].nunique().to_dict()
+
+
+def test_articles_search_spans_title_outlet_and_body(con):
+    """The page's search runs over "title outlet body": a phrase may run from one field into the next."""
+    title = queries.article(con, "art1").iloc[0]["title"]
+    assert "art1" in set(queries.articles(con, Filters(), search=title.split(" ")[-1] + " RT")["article_id"])
+    assert set(queries.articles(con, Filters(), search="RT")["article_id"]) >= {"art1"}  # the outlet alone
+    assert queries.articles(con, Filters(), search="zz qq").empty
 
 
 def test_event_evidence_and_same_event(con):

@@ -1,0 +1,297 @@
+"""The dashboard's database: one DuckDB file per build version, made once from its Parquet tables.
+
+The Parquet files stay the contract; this file is a cache of them laid out for the dashboard's queries:
+
+    <version folder>/_cache/dashboard-<digest of what it was made from>.duckdb
+
+- The seven contract tables, row for row, each sorted by `article_id` (DuckDB's per-block min/max then skips
+  most of a table when a query asks for one article), plus derived columns (`DERIVED`) for what the queries would
+  otherwise recompute from millions of rows on every call: a lower-cased search text, numbers for ids, a quote's
+  normalised words, an event's timeline lanes, the order in which a group's representative is picked, flags that
+  turn distinct counts into counts.
+- No other table: a connection to it lists exactly the contract's tables (the security tests check that).
+- The app opens it read-only. DuckDB reads its pages on demand, so opening is instant and memory stays small
+  (bounded by `MEMORY_LIMIT`), where loading every Parquet file into memory took seconds and gigabytes.
+
+`create(folder)` writes it; the build calls that right before publishing the version, and `benchmarks/synth.py`
+for its synthetic build. `open(folder)` opens it for reading and makes it first when it is missing (a build from
+before this module; the name changes with what the file is made from, so a folder changed in place, or a newer
+format of this module, gets a new file): under a lock, into a temporary file renamed into place, so concurrent
+sessions and processes wait for one writer and never see half a file. A version folder that cannot
+be written (a read-only deployment) gets its file in the system temporary folder instead, and if that fails too,
+the tables go into an in-memory database.
+
+Note: the queries also run on plain contract tables (a connection loaded straight from Parquet, as some tests
+do): `on_plain_tables` computes the derived columns there on the fly, with the very definitions used here.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from newsscope import storage, tables
+
+STEM = "dashboard"
+FORMAT = 1  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
+THREADS = max(1, min(4, os.cpu_count() or 1))
+MEMORY_LIMIT = "1GB"  # DuckDB's cache and working memory per process; beyond it, DuckDB spills to disk
+TEMP_DIR = Path(tempfile.gettempdir()) / "newsscope-dashboard"
+
+# Columns the queries use beyond the table contract, as one SELECT per table over its contract columns (`{t}` is the
+# contract table; `articles` in the other SELECTs is the articles table with its derived columns).
+# - search_text: the global text filter's haystack ("title or body contains it, case-insensitive").
+# - story_shared: the article's story has other articles (only those stories are listed).
+# - article_no: a number per article id, the same in every table: joins and distinct counts by a number are much
+#   cheaper than by a 16-character id.
+# - first_of_actor: one mention per (article, actor) is flagged, so "in how many articles" is a count, not a
+#   count of distinct ids over millions of mentions.
+# - norm: a quote's words with case and spacing normalised (the same words carried by several articles);
+#   norm_id: a number per distinct `norm`, in the order of `norm`.
+# - key_no: a number per event key (an event without one is its own key), in the order of the key.
+# - norm_single, key_single: no other quote has these words (no other event this key), so the quote (event) is a
+#   group on its own whatever the filters: most groups need no grouping at all.
+# - key_dup: another event of the article has the same key; where none has, an event stands for one article.
+# - norm_first: one quote per (article, words) is flagged: where every copy in an article is in view or none is
+#   (no quote-level filter), counting flags counts articles.
+# - lane_nos: the timeline lanes of an event's actors (`ACTOR_LANES`: one per actor name), each once.
+# - pick: the order in which a group's representative is chosen: earliest published first (undated last), then
+#   by id. The representative of any set of quotes (events) is the one with the smallest `pick`.
+ACTOR_LANES = "SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors"  # a number per actor name, in name order
+# Each distinct list of actor ids with its lanes (far fewer lists than events).
+_LANES = f"""(
+            SELECT u.ids, list_sort(list_distinct(list(l.lane))) AS lane_nos
+            FROM (SELECT ids, unnest(ids) AS actor_id FROM (SELECT DISTINCT actor_ids AS ids FROM {{t}})) u
+            JOIN ({ACTOR_LANES}) l USING (actor_id)
+            GROUP BY u.ids
+        ) ln ON ln.ids IS NOT DISTINCT FROM t.actor_ids"""
+_ARTICLE = "(SELECT article_id, min(published) AS published, min(article_no) AS article_no FROM articles GROUP BY article_id) a ON a.article_id = t.article_id"
+DERIVED: dict[str, str] = {
+    "articles": """
+        SELECT t.*, lower(coalesce(t.title, '') || ' ' || coalesce(t.body, '')) AS search_text,
+               dense_rank() OVER (ORDER BY t.article_id) AS article_no,
+               count(*) OVER (PARTITION BY t.story_id) > 1 AS story_shared
+        FROM {t} t
+    """,
+    "mentions": f"""
+        SELECT t.*, a.article_no
+        FROM (
+            SELECT m.*, row_number() OVER (PARTITION BY m.article_id, m.actor_id ORDER BY m.start, m."end", m.text) = 1 AS first_of_actor
+            FROM {{t}} m
+        ) t LEFT JOIN {_ARTICLE}
+    """,
+    "quotes": f"""
+        SELECT t.*, a.article_no, dense_rank() OVER (ORDER BY t.norm) AS norm_id,
+               count(*) OVER (PARTITION BY t.norm) = 1 AS norm_single,
+               row_number() OVER (PARTITION BY t.article_id, t.norm ORDER BY t.start, t.quote_id) = 1 AS norm_first,
+               row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.quote_id, t.article_id, t.start) AS pick
+        FROM (SELECT *, lower(regexp_replace(trim(quote), '\\s+', ' ', 'g')) AS norm FROM {{t}}) t
+        LEFT JOIN {_ARTICLE}
+    """,
+    "timexes": f"SELECT t.*, a.article_no FROM {{t}} t LEFT JOIN {_ARTICLE}",
+    "events": f"""
+        SELECT t.*, a.article_no, dense_rank() OVER (ORDER BY coalesce(t.event_key, t.event_id)) AS key_no,
+               count(*) OVER (PARTITION BY coalesce(t.event_key, t.event_id)) = 1 AS key_single,
+               count(*) OVER (PARTITION BY t.article_id, coalesce(t.event_key, t.event_id)) > 1 AS key_dup,
+               row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.event_id, t.article_id, t.start) AS pick,
+               ln.lane_nos
+        FROM {{t}} t
+        LEFT JOIN {_ARTICLE}
+        LEFT JOIN {_LANES}
+    """,
+}
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": ("search_text", "article_no", "story_shared"),
+    "mentions": ("first_of_actor", "article_no"),
+    "quotes": ("norm", "article_no", "norm_id", "norm_single", "norm_first", "pick"),
+    "timexes": ("article_no",),
+    "events": ("article_no", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
+}
+_SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
+         "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path"}  # fmt: skip
+
+
+def source(folder: Path) -> dict:
+    """What a database file is made from: this module's format and definitions, the manifest's `built_at`, each
+    Parquet file's size and modification time. Its digest names the file, so a file made from anything else (an
+    older definition, a table rewritten in place) is never mistaken for it."""
+    folder = Path(folder)
+    files = {}
+    for name in tables.TABLES:
+        parquet = folder / f"{name}.parquet"
+        if parquet.exists():
+            stat = parquet.stat()
+            files[name] = [stat.st_size, stat.st_mtime_ns]
+    try:
+        built_at = str(storage.read_manifest(folder).get("built_at", ""))
+    except (OSError, ValueError):
+        built_at = ""
+    return {"format": FORMAT, "derived": [DERIVED, _SORT], "built_at": built_at, "files": files}
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:16]
+
+
+def path(folder: Path) -> Path:
+    """Where the dashboard database of the build version `folder` lives (its name carries the source's digest)."""
+    return Path(folder) / storage.CACHE / f"{STEM}-{_digest(source(folder))}.duckdb"
+
+
+def fallback_path(folder: Path) -> Path:
+    """The file for a version folder that cannot be written: in the system temporary folder, one per folder and source."""
+    return TEMP_DIR / f"{STEM}-{_digest(str(Path(folder).resolve()), source(folder))}.duckdb"
+
+
+# ── writing ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def populate(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Create the contract tables of `folder`, with their derived columns, in `con` (a database without them)."""
+    folder = Path(folder)
+    for name in tables.TABLES:  # articles first: the quotes and events SELECTs read it
+        parquet = folder / f"{name}.parquet"
+        if parquet.exists():
+            raw = f"read_parquet('{_sql_string(parquet)}')"
+        else:  # a missing table is an empty one with the contract's columns (as storage.read_table has it)
+            raw = f"_empty_{name}"
+            con.register(raw, tables.SCHEMAS[name].empty_table())
+        select = DERIVED.get(name, "SELECT t.* FROM {t} t").format(t=raw)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM ({select}) ORDER BY {_SORT[name]}")
+        if not parquet.exists():
+            con.unregister(raw)
+
+
+def _sql_string(value: object) -> str:
+    return str(value).replace("'", "''")
+
+
+def create(folder: Path, target: Path | None = None) -> Path:
+    """Write the dashboard database of the build version `folder` to `target` (default: `path(folder)`); the path.
+
+    Written to a temporary file beside `target`, then renamed over it, so a file under the final name is always
+    whole; other dashboard databases in the same folder (made from an earlier state of it) are removed.
+
+    Raises:
+        OSError: `target`'s folder cannot be written.
+    """
+    target = Path(target) if target is not None else path(folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        con = duckdb.connect(str(partial), config={**_config(), "preserve_insertion_order": False})  # each table is sorted anyway
+        try:
+            con.execute("SET enable_progress_bar = false")
+            populate(con, folder)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(partial, target)
+    finally:
+        for leftover in (partial, partial.with_name(partial.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    for stale in target.parent.glob(f"{STEM}-*.duckdb"):
+        if stale != target and target.parent != TEMP_DIR:  # the shared temporary folder holds other builds' files
+            stale.unlink(missing_ok=True)
+    return target
+
+
+# ── reading ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _config() -> dict:
+    # An internal error in one query (DuckDB 2.0 has a few) must not invalidate the database for every session.
+    config = {"threads": THREADS, "memory_limit": MEMORY_LIMIT, "disable_database_invalidation": True}
+    try:
+        TEMP_DIR.mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(TEMP_DIR / f"spill-{os.getpid()}")  # DuckDB makes it when it spills, removes it on close
+    except OSError:
+        pass  # nowhere to spill: a query over the memory limit fails instead
+    return config
+
+
+@contextlib.contextmanager
+def _lock(file: Path) -> Iterator[None]:
+    """Hold an exclusive lock for making `file`; waits while another session or process makes it."""
+    with builtins.open(file.with_name(f".{STEM}.lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ensure(file: Path, folder: Path) -> Path:
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(file):
+            if not file.exists():  # another session may have made it while we waited
+                for partial in file.parent.glob(f".{STEM}-*.partial*"):  # left by a writer that was killed
+                    partial.unlink(missing_ok=True)
+                create(folder, file)
+    return file
+
+
+def open(folder: Path, write: bool = True) -> duckdb.DuckDBPyConnection:  # noqa: A001 - reads as warehouse.open(folder)
+    """A read-only connection to the dashboard database of `folder`, made first when missing.
+
+    Args:
+        folder: a build version folder (`storage.current(out)`).
+        write: whether a missing database may be made in the version folder; False (a read-only deployment)
+            makes it in the system temporary folder instead. A database already there is read either way.
+
+    Note: when neither place can be written, the tables are loaded into an in-memory database instead (slower to
+    open, and it holds every table in memory).
+    """
+    folder = Path(folder)
+    own = path(folder)
+    for file in ([own] if write or own.exists() else []) + [fallback_path(folder)]:
+        try:
+            return duckdb.connect(str(_ensure(file, folder)), read_only=True, config=_config())
+        except (OSError, duckdb.IOException, duckdb.PermissionException):
+            continue
+    # Every table held in memory: DuckDB's default limit (most of the RAM), not the reading limit.
+    con = duckdb.connect(":memory:", config={k: v for k, v in _config().items() if k != "memory_limit"})
+    populate(con, folder)
+    return con
+
+
+# ── plain contract tables ────────────────────────────────────────────────────────────────────────────────────────
+
+_TABLE_NAME = {name: re.compile(rf"\b{name}\b") for name in DERIVED}
+
+
+def on_plain_tables(sql: str) -> str:
+    """`sql` for a connection holding only the contract tables: the derived columns computed by CTEs named after
+    the tables they extend (a CTE hides the table of the same name; inside its own definition the name still
+    means the table)."""
+    used = [name for name in DERIVED if _TABLE_NAME[name].search(sql)]
+    if used and used != ["articles"]:
+        used = ["articles", *[n for n in used if n != "articles"]]  # the other SELECTs read the articles' derived columns
+    if not used:
+        return sql
+    # Materialised: computed once per statement (inlined copies of these windowed SELECTs trip a DuckDB binder error).
+    ctes = ", ".join(f"{name} AS MATERIALIZED ({DERIVED[name].format(t=name)})" for name in used)
+    body = sql.lstrip()
+    if body[:4].upper() == "WITH":
+        return f"WITH {ctes}, {body[4:]}"
+    return f"WITH {ctes} {body}"
+
+
+def has_derived(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con`'s tables carry the derived columns (a dashboard database) or are plain contract tables."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'articles' AND column_name = 'search_text'"
+    ).fetchone()
+    return bool(row and row[0])
