@@ -105,6 +105,7 @@ STAGES = [
     ("newsscope.storage", "write_table", "write tables"),
     ("newsscope.storage", "write_cache", "write per-article cache"),
     ("newsscope.storage", "publish", "publish"),
+    ("newsscope.warehouse", "create", "dashboard database (warehouse.create)"),
 ]
 
 

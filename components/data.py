@@ -1,24 +1,32 @@
-"""The app's data layer: which build to read, one in-memory DuckDB per build, and cached queries.
+"""The app's data layer: which build to read, one DuckDB connection per build, and cached queries.
 
 A build is identified by its resolved version folder plus the manifest's `built_at`; the frame (`app.py`) resolves
 `DIR` once per script run (`storage.current`) and every query of that run reads that version, even if a new
-build is published meanwhile. Each Parquet file is loaded once per version into an in-memory DuckDB database held
-by `st.cache_resource`; a rerun reads no Parquet. Cached query results are keyed by plain values only.
+build is published meanwhile. Each version is read through its dashboard database (`newsscope.warehouse`: a
+DuckDB file made once from the Parquet tables, opened read-only, its pages read on demand), one connection per
+version held by `st.cache_resource`. Cached query results are keyed by plain values only.
 """
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow.parquet as pq
 import streamlit as st
 
-from newsscope import charts, queries, storage, tables
+from newsscope import charts, queries, storage, warehouse
 from newsscope.filters import Filters
+
+# Streamlit runs a full garbage collection after every script run (`runner.postScriptGC`). With ~150k objects
+# from the libraries imported above, that took half of the server's time under load (py-spy, 20 sessions):
+# freezing what exists now exempts those long-lived objects; what the runs create is still collected.
+gc.freeze()
+atexit.register(gc.unfreeze)  # so the interpreter's last collection still finalises them (nanobind warns otherwise)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "raw"
@@ -72,15 +80,13 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
     con.close()
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading the tables…", on_release=_close)
+@st.cache_resource(max_entries=2, show_spinner="Preparing the tables (once per build)…", on_release=_close)
 def database(folder: str, built_at: str) -> duckdb.DuckDBPyConnection:
-    """All tables of one build version in an in-memory DuckDB (each Parquet file read exactly once)."""
-    con = duckdb.connect(":memory:")
-    for name in tables.TABLES:
-        path = Path(folder) / f"{name}.parquet"
-        table = pq.read_table(path) if path.exists() else tables.SCHEMAS[name].empty_table()
-        con.from_arrow(table).create(name)
-    return con
+    """The build version's dashboard database, read-only (made first for a build that has none).
+
+    A read-only app does not write into the build: a missing database goes to the system temporary folder.
+    """
+    return warehouse.open(Path(folder), write=not read_only())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -120,6 +126,36 @@ def _colors(build_key: tuple[str, str]) -> dict[str, str]:
         con.close()
     # Outlets and actors rarely share a chart; each list gets the palette in its own rank order.
     return {**charts.color_map(actors), **charts.color_map(outlets)}
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the sidebar needs of a build on every run, computed once per build (kept, never copied)."""
+
+    actor_ids: tuple[str, ...]  # most mentioned first
+    names: dict[str, str]  # actor id -> name
+    kinds: dict[str, str]  # actor id -> kind
+    outlets: tuple[str, ...]  # largest first
+    story_titles: dict[str, str]  # story id -> "title · n articles", largest story first
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _lookups(build_key: tuple[str, str]) -> Lookups:
+    actors = _cached(build_key, "actor_options", None, (), ())
+    stories = _cached(build_key, "story_options", None, (), ())
+    ids = actors["actor_id"].tolist()
+    return Lookups(
+        actor_ids=tuple(ids),
+        names=dict(zip(ids, actors["name"].tolist())),
+        kinds=dict(zip(ids, actors["kind"].tolist())),
+        outlets=tuple(_cached(build_key, "outlet_options", None, (), ())["outlet"].tolist()),
+        story_titles={s: f"{t or '(untitled)'} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])},
+    )
+
+
+def lookups() -> Lookups:
+    """The current build's actor, outlet and story lookups for the filter widgets."""
+    return _lookups(current().key)
 
 
 def colors() -> dict[str, str]:
