@@ -91,27 +91,24 @@ def sidebar_filters(page: str = "") -> F.Filters:
     of `page`, the url path of the page about to run, are kept; other pages' are dropped). Values the build does
     not know are dropped with a visible notice.
     """
-    actors = data.frame("actor_options")
-    outlets = data.frame("outlet_options")
-    stories = data.frame("story_options")
+    known = data.lookups()
+    names, kinds, story_titles = known.names, known.kinds, known.story_titles
     first, last = data.q("date_bounds")
     url = _url_params()
     global_url = {k: v for k, v in url.items() if k in F.PARAMS}
     written = st.session_state.get(_URL_STATE)
     if written is None or (global_url and _normalise(global_url) != written):
-        parsed, notices = F.parse(global_url, set(actors["actor_id"]), set(outlets["outlet"]), set(stories["story_id"]))
+        parsed, notices = F.parse(global_url, names.keys(), set(known.outlets), story_titles.keys())
         _seed(parsed)
         st.session_state[_NOTICES] = notices
         for notice in notices:
             st.toast(notice, icon=":material/link_off:")
 
-    names = dict(zip(actors["actor_id"], actors["name"]))
-    kinds = dict(zip(actors["actor_id"], actors["kind"]))
     # A new build may lack what the widgets hold (an actor merged away, an outlet removed): drop it quietly.
-    for key, known in ((KEYS["actor"], names), (KEYS["outlet"], set(outlets["outlet"]))):
+    for key, present in ((KEYS["actor"], names), (KEYS["outlet"], set(known.outlets))):
         held = st.session_state.get(key) or []
-        if any(v not in known for v in held):
-            st.session_state[key] = [v for v in held if v in known]
+        if any(v not in present for v in held):
+            st.session_state[key] = [v for v in held if v in present]
     with st.sidebar:
         st.subheader("Filters")
         with st.container(horizontal=True):
@@ -120,13 +117,12 @@ def sidebar_filters(page: str = "") -> F.Filters:
             st.date_input("From", key=KEYS["from"], value=None, min_value=low or dt.date(1900, 1, 1), max_value=high or dt.date(2100, 1, 1), format="YYYY-MM-DD")
             st.date_input("To", key=KEYS["to"], value=None, min_value=low or dt.date(1900, 1, 1), max_value=high or dt.date(2100, 1, 1), format="YYYY-MM-DD")
         selected = [a for a in st.session_state.get(KEYS["actor"], []) if a in names]
-        options = list(dict.fromkeys(selected + list(actors["actor_id"][:ACTOR_OPTIONS])))
+        options = list(dict.fromkeys(selected + list(known.actor_ids[:ACTOR_OPTIONS])))
         st.multiselect(
             "Actors", options, key=KEYS["actor"], format_func=lambda a: f"{names.get(a, a)} · {kinds.get(a, '?')}",
             placeholder="Type a name…", help="Canonical actors, most mentioned first. Quotes are filtered by speaker.",
         )
-        st.multiselect("Outlets", list(outlets["outlet"]), key=KEYS["outlet"], placeholder="All outlets")
-        story_titles = {s: f"{t or '(untitled)'} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])}
+        st.multiselect("Outlets", list(known.outlets), key=KEYS["outlet"], placeholder="All outlets")
         if st.session_state.get(KEYS["story"]) not in story_titles:
             st.session_state[KEYS["story"]] = ""
         st.selectbox("Story", ["", *story_titles], key=KEYS["story"], format_func=lambda s: story_titles.get(s, s) if s else "All stories",
