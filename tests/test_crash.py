@@ -16,7 +16,6 @@ import importlib.metadata
 import os
 import random
 import re
-import shlex
 import shutil
 import signal
 import subprocess
