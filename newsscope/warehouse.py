@@ -190,7 +190,9 @@ def create(folder: Path, target: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
-        con = duckdb.connect(str(partial), config={**_config(), "preserve_insertion_order": False})  # each table is sorted anyway
+        # Not the reading limit: sorting 100,000 bodies needs more than 1 GB (DuckDB's default is 80 % of the RAM).
+        config = {k: v for k, v in _config().items() if k != "memory_limit"}
+        con = duckdb.connect(str(partial), config={**config, "preserve_insertion_order": False})  # each table is sorted anyway
         try:
             con.execute("SET enable_progress_bar = false")
             populate(con, folder)
