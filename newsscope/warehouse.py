@@ -191,8 +191,7 @@ def create(folder: Path, target: Path | None = None) -> Path:
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
         # Not the reading limit: sorting 100,000 bodies needs more than 1 GB (DuckDB's default is 80 % of the RAM).
-        config = {k: v for k, v in _config().items() if k != "memory_limit"}
-        con = duckdb.connect(str(partial), config={**config, "preserve_insertion_order": False})  # each table is sorted anyway
+        con = duckdb.connect(str(partial), config={**_config(limited=False), "preserve_insertion_order": False})  # each table is sorted anyway
         try:
             con.execute("SET enable_progress_bar = false")
             populate(con, folder)
@@ -212,9 +211,12 @@ def create(folder: Path, target: Path | None = None) -> Path:
 # ── reading ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _config() -> dict:
+def _config(limited: bool = True) -> dict:
+    """DuckDB settings; `limited`: with the reading limit `MEMORY_LIMIT` (else DuckDB's default, for writing)."""
     # An internal error in one query (DuckDB 2.0 has a few) must not invalidate the database for every session.
-    config = {"threads": THREADS, "memory_limit": MEMORY_LIMIT, "disable_database_invalidation": True}
+    config = {"threads": THREADS, "disable_database_invalidation": True}
+    if limited:
+        config["memory_limit"] = MEMORY_LIMIT
     try:
         TEMP_DIR.mkdir(parents=True, exist_ok=True)
         config["temp_directory"] = str(TEMP_DIR / f"spill-{os.getpid()}")  # DuckDB makes it when it spills, removes it on close
@@ -264,7 +266,7 @@ def open(folder: Path, write: bool = True) -> duckdb.DuckDBPyConnection:  # noqa
         except (OSError, duckdb.IOException, duckdb.PermissionException):
             continue
     # Every table held in memory: DuckDB's default limit (most of the RAM), not the reading limit.
-    con = duckdb.connect(":memory:", config={k: v for k, v in _config().items() if k != "memory_limit"})
+    con = duckdb.connect(":memory:", config=_config(limited=False))
     populate(con, folder)
     return con
 
