@@ -242,8 +242,9 @@ def focus_window(dates: pd.Series, anchor: pd.Series | None = None) -> tuple[pd.
     low, high = min(low, near.min()), max(high, near.max())
     if (last - first).days <= 3 * 365 or ((low - first).days <= 365 and (last - high).days <= 365):
         return None
+    # Padded past the outermost dates too, so a marker on the first or last day is drawn whole, not cut in half.
     pad = max(pd.Timedelta(days=15), (high - low) * 0.05)
-    return (max(first, low - pad), min(last, high + pad) + pd.Timedelta(days=1))
+    return (low - pad, high + pad + pd.Timedelta(days=1))
 
 
 def presence_heatmap(frame: pd.DataFrame, row: str, column: str, value: str, title: str, value_title: str) -> go.Figure:
