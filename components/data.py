@@ -116,18 +116,6 @@ def _cached(build_key: tuple[str, str], name: str, filters: Filters | None, args
         con.close()
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _colors(build_key: tuple[str, str]) -> dict[str, str]:
-    con = database(*build_key).cursor()
-    try:
-        outlets = queries.outlet_options(con)["outlet"].tolist()
-        actors = queries.actor_options(con)["name"].tolist()
-    finally:
-        con.close()
-    # Outlets and actors rarely share a chart; each list gets the palette in its own rank order.
-    return {**charts.color_map(actors), **charts.color_map(outlets)}
-
-
 @dataclass(frozen=True)
 class Lookups:
     """What the sidebar needs of a build on every run, computed once per build (kept, never copied)."""
@@ -151,6 +139,13 @@ def _lookups(build_key: tuple[str, str]) -> Lookups:
         outlets=tuple(_cached(build_key, "outlet_options", None, (), ())["outlet"].tolist()),
         story_titles={s: f"{t or '(untitled)'} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])},
     )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _colors(build_key: tuple[str, str]) -> dict[str, str]:
+    known = _lookups(build_key)
+    # Outlets and actors rarely share a chart; each list gets the palette in its own rank order.
+    return {**charts.color_map([known.names[a] for a in known.actor_ids]), **charts.color_map(list(known.outlets))}
 
 
 def lookups() -> Lookups:
