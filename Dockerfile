@@ -15,7 +15,7 @@ WORKDIR /app
 # The pinned dependencies in a layer of their own, rebuilt only when requirements.txt changes
 # (its "-e ." line needs the source, which comes in the next step).
 COPY requirements.txt .
-RUN grep -v '^-e ' requirements.txt > /tmp/pinned.txt && pip install -r /tmp/pinned.txt && rm /tmp/pinned.txt
+RUN grep -v '^-e ' requirements.txt > /tmp/pinned.txt && pip install --no-deps -r /tmp/pinned.txt && pip check && rm /tmp/pinned.txt
 
 COPY . .
 # Editable, so that `newsscope serve` finds app.py beside the package. The sample is built now, at image build,

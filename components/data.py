@@ -137,7 +137,7 @@ def _lookups(build_key: tuple[str, str]) -> Lookups:
         names=dict(zip(ids, actors["name"].tolist())),
         kinds=dict(zip(ids, actors["kind"].tolist())),
         outlets=tuple(_cached(build_key, "outlet_options", None, (), ())["outlet"].tolist()),
-        story_titles={s: f"{t or '(untitled)'} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])},
+        story_titles={s: f"{t or charts.PLACEHOLDERS['title']} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])},
     )
 
 
@@ -184,5 +184,8 @@ def q(name: str, filters: Filters | None = None, *args: object, **kwargs: object
 
 
 def frame(name: str, filters: Filters | None = None, *args: object, **kwargs: object) -> pd.DataFrame:
-    """`q` for queries returning a frame (a copy, so a page may add columns without touching the cache)."""
-    return q(name, filters, *args, **kwargs).copy()
+    """`q` for queries returning a frame (a copy, so a page may add columns without touching the cache).
+
+    Missing titles and outlets come out as their placeholders ("(untitled)", "(no outlet)"), so no page shows "None".
+    """
+    return charts.with_placeholders(q(name, filters, *args, **kwargs).copy())

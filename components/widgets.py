@@ -18,7 +18,7 @@ import streamlit as st
 
 from components import data
 from newsscope import filters as F
-from newsscope.charts import color_for, fmt_date
+from newsscope.charts import color_for, fmt_date, shown
 
 ARTICLES_PAGE = "app_pages/articles.py"
 _URL_STATE = "_filters_url"  # the global params this session last wrote to the URL
@@ -193,15 +193,24 @@ def empty_state(message: str, *, how_to_build: bool = False) -> None:
 # ── quotes ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
+# Double quotation marks a quote span may start or end with (a mixed quote's span carries its own marks).
+_QUOTE_MARKS = "\"“”„«»"
+
+
+def quoted(text: object) -> str:
+    """`text` between one pair of curly quotation marks, whether or not its span already had marks."""
+    return f"“{str(text).strip().strip(_QUOTE_MARKS).strip()}”"
+
+
 def quote_card(row: pd.Series, key: str) -> None:
     """One quote: who, how (cue, stance), when, where, and a link to read it in its article."""
     with st.container(border=True):
         speaker = row.get("speaker_name") or row.get("speaker") or "Unknown speaker"
         stance = row.get("stance") or "—"
         st.markdown(f"**{md_escape(speaker)}** · {md_escape(row.get('cue') or 'said')} · :small[{md_escape(stance)}]")
-        st.markdown(f"“{md_escape(row['quote'])}”")
+        st.markdown(md_escape(quoted(row["quote"])))
         outlets = row.get("outlets")
-        outlets = list(outlets) if outlets is not None and len(outlets) else [row.get("outlet") or "(no outlet)"]
+        outlets = list(outlets) if outlets is not None and len(outlets) else [shown(row.get('outlet'), 'outlet')]
         carried = f"{len(outlets)} outlets: " if len(outlets) > 1 else ""
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(f"{fmt_date(row.get('published'))} · {carried}{md_escape(', '.join(map(str, outlets)))} · {md_escape(row.get('kind') or '')}")
@@ -259,10 +268,10 @@ def reader_html(body: str, spans: pd.DataFrame, focus_quote: str | None = None, 
 
 def article_reader(article: pd.Series, spans: pd.DataFrame, focus_quote: str | None = None) -> None:
     with st.container(border=True):
-        st.markdown(f"### {md_escape(article.get('title') or '(untitled)')}")
+        st.markdown(f"### {md_escape(shown(article.get('title'), 'title'))}")
         source = article.get("published_source")
         provenance = f"date from {md_escape(source)}" if isinstance(source, str) and source else "no publication date found"
-        st.caption(f"{md_escape(article.get('outlet') or '(no outlet)')} · {fmt_date(article.get('published'))} ({provenance}) · {int(article.get('n_words') or 0):,} words")
+        st.caption(f"{md_escape(shown(article.get('outlet'), 'outlet'))} · {fmt_date(article.get('published'))} ({provenance}) · {int(article.get('n_words') or 0):,} words")
         with st.container(horizontal=True):
             st.markdown(":small[<mark style='background:#fff3bf'>quoted words</mark>]", unsafe_allow_html=True)
             st.markdown(":small[<u>**actor mention**</u> (hover for the actor)]", unsafe_allow_html=True)
@@ -302,7 +311,7 @@ def evidence_panel(event_id: str) -> None:
         )
         source = ev.get("published_source")
         st.markdown(
-            f"**Source:** {md_escape(ev.get('outlet') or '(no outlet)')} · {md_escape(ev.get('title') or '(untitled)')} · "
+            f"**Source:** {md_escape(shown(ev.get('outlet'), 'outlet'))} · {md_escape(shown(ev.get('title'), 'title'))} · "
             f"published {fmt_date(ev.get('published'))}" + (f" (date from {md_escape(source)})" if isinstance(source, str) and source else "")
         )
         st.page_link(ARTICLES_PAGE, label="Open the article", icon=":material/article:", query_params={"article": str(ev["article_id"])})

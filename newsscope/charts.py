@@ -273,6 +273,26 @@ def sparkline(frame: pd.DataFrame, value: str) -> list[float]:
     return [float(v) for v in frame.groupby("period")[value].sum().sort_index()]
 
 
+# What a page shows for a missing title or outlet: one placeholder each, never "None" or "nan".
+PLACEHOLDERS = {"title": "(untitled)", "outlet": "(no outlet)"}
+
+
+def shown(value: object, column: str) -> str:
+    """One title or outlet as a page shows it: the value, or its placeholder when missing, empty or NaN."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+        return PLACEHOLDERS[column]
+    return str(value)
+
+
+def with_placeholders(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its missing or empty `title`/`outlet` values shown as their placeholders (in place; returned)."""
+    for column, placeholder in PLACEHOLDERS.items():
+        if column in frame.columns:
+            values = frame[column]
+            frame[column] = values.where(values.notna() & (values.astype(str).str.strip() != ""), placeholder)
+    return frame
+
+
 def fmt_date(value: object) -> str:
     """A date for people: "1 May 2024"; "undated" for a missing one."""
     if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):

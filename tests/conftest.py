@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -257,23 +258,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:  # already gone
+        pass
+
+
 @contextmanager
-def serve(build: Path, log_path: Path, read_only: bool = False):
-    """`streamlit run app.py` on a free loopback port; yields the base URL once /_stcore/health answers."""
+def serve(build: Path | None, log_path: Path, read_only: bool = False, python: str = sys.executable, root: Path = ROOT, cli: bool = False):
+    """`streamlit run app.py` on a free loopback port; yields the base URL once /_stcore/health answers.
+
+    `build=None` sets no NEWSSCOPE_DATA (the app's default, as on a fresh deployment); `python` and `root` run
+    another venv's interpreter on another checkout; `cli=True` starts it as a user does, `newsscope serve DIR`.
+    """
     port = _free_port()
-    env = {**os.environ, "NEWSSCOPE_DATA": str(build), "NEWSSCOPE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    env.pop("NEWSSCOPE_READ_ONLY", None)
+    env = {**os.environ, "NEWSSCOPE_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    for name in ("NEWSSCOPE_READ_ONLY", "NEWSSCOPE_DATA"):
+        env.pop(name, None)
+    if build is not None:
+        env["NEWSSCOPE_DATA"] = str(build)
     if read_only:
         env["NEWSSCOPE_READ_ONLY"] = "1"
+    if cli:
+        assert build is not None, "newsscope serve takes a build folder"
+        command = [python, "-m", "newsscope.cli", "serve", str(build), "--port", str(port), *(["--read-only"] if read_only else [])]
+    else:
+        command = [python, "-m", "streamlit", "run", str(root / "app.py"), "--server.port", str(port), "--server.address", "127.0.0.1",
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with open(log_path, "w+") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while True:
                 try:
                     with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
@@ -286,12 +303,12 @@ def serve(build: Path, log_path: Path, read_only: bool = False):
                     pytest.fail(f"streamlit did not become healthy:\n{log.read()[-3000:]}")
                 time.sleep(0.3)
             yield base
-        finally:
-            proc.terminate()
+        finally:  # the whole process group: `newsscope serve` runs streamlit as a child
+            _signal_group(proc, signal.SIGTERM)
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                _signal_group(proc, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

