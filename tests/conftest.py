@@ -321,3 +321,12 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture()
+def page(chromium):
+    """A new Chromium tab (its own context) for one browser test."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
+    tab = context.new_page()
+    yield tab
+    context.close()

@@ -28,14 +28,6 @@ def server(sample_build, tmp_path_factory):
         yield base
 
 
-@pytest.fixture()
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
 def wait_idle(tab, timeout: float = 60_000) -> None:
     """Wait until the app has rendered and no script run is in progress."""
     tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout)

@@ -45,14 +45,6 @@ def deployment(tmp_path_factory) -> tuple[Path, str]:
     return checkout, python
 
 
-@pytest.fixture()
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 1400, "height": 1600})
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
 def visit_every_page(base: str, page, label: str) -> None:
     for name, path in READ_ONLY_PAGES.items():
         page.goto(f"{base}/{path}")
