@@ -13,7 +13,7 @@ widgets.describe(filters, len(stories), "stories")
 if stories.empty:
     widgets.empty_state("No story in this view is told by more than one article.", how_to_build=filters.is_empty)
 else:
-    labels = {s: f"{t or charts.PLACEHOLDERS['title']} · {n} versions, {o} outlets" for s, t, n, o in zip(stories["story_id"], stories["title"], stories["n_articles"], stories["n_outlets"])}
+    labels = {s: f"{charts.shown(t, 'title')} · {n} versions, {o} outlets" for s, t, n, o in zip(stories["story_id"], stories["title"], stories["n_articles"], stories["n_outlets"])}
     if st.session_state.get("coverage_story") not in labels:
         st.session_state["coverage_story"] = filters.story if filters.story in labels else next(iter(labels))
     story = st.selectbox("Story", list(labels), key="coverage_story", format_func=labels.get)

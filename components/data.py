@@ -137,7 +137,7 @@ def _lookups(build_key: tuple[str, str]) -> Lookups:
         names=dict(zip(ids, actors["name"].tolist())),
         kinds=dict(zip(ids, actors["kind"].tolist())),
         outlets=tuple(_cached(build_key, "outlet_options", None, (), ())["outlet"].tolist()),
-        story_titles={s: f"{t or charts.PLACEHOLDERS['title']} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])},
+        story_titles={s: f"{charts.shown(t, 'title')} · {n} articles" for s, t, n in zip(stories["story_id"], stories["title"], stories["n_articles"])},
     )
 
 
