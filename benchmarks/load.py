@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import http.cookiejar
 import json
 import os
 import random
@@ -77,6 +78,7 @@ from benchmarks import CORPUS, OUT, ROOT, median, p95  # noqa: E402
 
 P95_S = 3.0
 RSS_MB = 1536
+CPU_PER_NAV_S = 0.05  # server CPU seconds per rendered navigation (issue 15)
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--disable-dev-shm-usage",
@@ -146,19 +148,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(app: Path, build: Path, port: int, log: Path, options: list[str] = ()) -> subprocess.Popen:
-    """`streamlit run app` on 127.0.0.1:port; `options` are extra config options as "name=value"."""
+def start_server(app: Path, build: Path, port: int, log: Path, options: list[str] = (), workers: int = 1) -> subprocess.Popen:
+    """`streamlit run app` on 127.0.0.1:port; `options` are extra config options as "name=value".
+
+    `workers` > 1: `newsscope serve build --workers N` instead (N Streamlit processes behind nginx on `port`).
+    """
     env = {**os.environ, "NEWSSCOPE_DATA": str(build), "NEWSSCOPE_READ_ONLY": "1"}
-    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    if workers > 1:
+        if options or app.resolve() != (ROOT / "app.py").resolve():
+            raise RuntimeError("--set and --app apply to a single `streamlit run` (--workers 1)")
+        command = [sys.executable, "-m", "newsscope.cli", "serve", str(build), "--workers", str(workers), "--port", str(port),
+                   "--address", "127.0.0.1", "--read-only"]
+    else:
+        command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.address", "127.0.0.1",
+                   "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     for option in options:
         name, _, value = option.partition("=")
         command += [f"--{name}", value]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 90 + 30 * workers
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log}")
+            raise RuntimeError(f"the server exited with {proc.returncode}; see {log}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
                 if response.read().strip() == b"ok":
@@ -167,7 +178,21 @@ def start_server(app: Path, build: Path, port: int, log: Path, options: list[str
             pass
         time.sleep(0.3)
     stop_server(proc)
-    raise RuntimeError(f"streamlit did not become healthy in 90 s; see {log}")
+    raise RuntimeError(f"the server did not become healthy in time; see {log}")
+
+
+def worker_bases(proc: subprocess.Popen) -> list[str]:
+    """The base URLs of the Streamlit workers under `proc` (`newsscope serve --workers N`), by their listening ports."""
+    import psutil
+
+    bases = []
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            if "streamlit" in " ".join(child.cmdline()):
+                bases += [f"http://127.0.0.1:{c.laddr.port}" for c in child.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN]
+        except psutil.Error:
+            pass
+    return sorted(set(bases))
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -186,6 +211,7 @@ class Meter:
     def __init__(self, server_pid: int) -> None:
         self.server_pid = server_pid
         self.samples: list[tuple[float, float]] = []  # (seconds since start, MB)
+        self.processes = 0  # how many server processes the last sample found (workers, proxy, their children)
         self.cpu: dict[str, dict[int, float]] = {"server": {}, "client": {}}  # last value per pid: ended processes still count
         self.stop = asyncio.Event()
 
@@ -215,6 +241,7 @@ class Meter:
                 except psutil.Error:
                     pass
             self.samples.append((time.monotonic() - started, total / 2**20))
+            self.processes = len(served)
             try:
                 await asyncio.wait_for(self.stop.wait(), timeout=1.0)
             except asyncio.TimeoutError:
@@ -365,12 +392,15 @@ class StreamlitSession:
         self.socket = None
         self.pages: dict[str, tuple[str, str]] = {}  # url path -> (page script hash, title), once a run has said
         self.cache = MessageCache()
+        # Cookies as a browser keeps them: behind `newsscope serve --workers N` the route cookie the proxy sets on
+        # the first request sends the websocket to the same worker.
+        self.cookies = http.cookiejar.CookieJar()
 
     def fetch_shell(self, page: str) -> None:
         """What a browser fetches before it opens the socket: the page's HTML shell, health and host config (its
         scripts and styles come from its cache after the first visit)."""
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through a proxy
-        for path in (f"/{page}", "/_stcore/health", "/_stcore/host-config"):
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(self.cookies))
+        for path in (f"/{page}", "/_stcore/health", "/_stcore/host-config"):  # loopback: never through a system proxy
             with opener.open(self.base + path, timeout=self.timeout) as response:
                 response.read()
 
@@ -407,8 +437,10 @@ class StreamlitSession:
                     try:
                         await asyncio.to_thread(self.fetch_shell, page)
                         # No proxy (loopback only); no client pings (a browser sends none); no cap on message size.
+                        cookie = "; ".join(f"{c.name}={c.value}" for c in self.cookies)
                         self.socket = await connect(self.url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], origin=self.base,
-                                                    proxy=None, ping_interval=None, max_size=None, max_queue=None)
+                                                    proxy=None, ping_interval=None, max_size=None, max_queue=None,
+                                                    additional_headers={"Cookie": cookie} if cookie else None)
                     except (OSError, InvalidHandshake) as error:
                         visit.status, visit.detail = "connect failed", f"{type(error).__name__}: {error}"
                         return None
@@ -618,7 +650,8 @@ async def run(args: argparse.Namespace) -> dict:
     choices = filter_choices(build)
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    proc = start_server(args.app, build, port, args.out / "load-streamlit.log", args.set)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    proc = start_server(args.app, build, port, args.out / "load-streamlit.log", args.set, args.workers)
     base = f"http://127.0.0.1:{port}"
     meter = Meter(proc.pid)
     sampler = asyncio.create_task(meter.sample())
@@ -627,6 +660,9 @@ async def run(args: argparse.Namespace) -> dict:
     try:
         async with (WsClient if args.client == "ws" else BrowserClient)(base, args) as client:
             cold = await client.warm_up()
+            if args.workers > 1 and args.client == "ws":  # every worker loads the tables once: warm each on its own port
+                for worker in worker_bases(proc):
+                    await WsClient(worker, args).warm_up()
             app_pages = getattr(client, "app_pages", {})
             print(f"server up on {base}; first (cold) load rendered in {cold:.2f} s; {args.sessions} {args.client} sessions "
                   f"for {args.seconds:.0f} s …", flush=True)
@@ -643,7 +679,9 @@ async def run(args: argparse.Namespace) -> dict:
         await sampler
         stop_server(proc)
     peak = max(mb for _, mb in meter.samples) if meter.samples else None
-    return summarise(args, visits, meter.samples[marker:], cold, wall, peak, cpu_used, app_pages)
+    result = summarise(args, visits, meter.samples[marker:], cold, wall, peak, cpu_used, app_pages)
+    result["load_average_before"], result["server_processes"] = load_before, meter.processes
+    return result
 
 
 def figures(times: list[float]) -> dict:
@@ -675,7 +713,7 @@ def summarise(args, visits: list[Visit], samples: list[tuple[float, float]], col
         }
     firsts = [v.first for v in ok if v.first is not None]
     return {
-        "client": args.client, "streamlit_options": args.set, "sessions": args.sessions, "seconds": args.seconds, "think_s": args.think, "wall_s": round(wall, 1),
+        "client": args.client, "workers": args.workers, "streamlit_options": args.set, "sessions": args.sessions, "seconds": args.seconds, "think_s": args.think, "wall_s": round(wall, 1),
         "new_session_every": args.new_session_every if args.client == "ws" else 1,
         "navigations": len(visits), "rendered": len(ok), "new_sessions": sum(v.fresh for v in visits),
         "cached_refs": sum(v.refs for v in visits),
@@ -692,6 +730,7 @@ def summarise(args, visits: list[Visit], samples: list[tuple[float, float]], col
         "app_pages": {page_name(path): title for path, (_, title) in app_pages.items()},
         "rss_peak_mb": round(peak, 1) if peak else None, "rss_first_quarter_mb": round(first, 1), "rss_last_quarter_mb": round(last, 1),
         "rss_samples": len(mem), "rss_every_5s_mb": [round(mb) for mb in mem[::5]], "cpu_s_server": cpu_used["server"], "cpu_s_client": cpu_used["client"],
+        "cpu_s_per_navigation": round(cpu_used["server"] / len(ok), 4) if ok else None,
         "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
     }
 
@@ -705,8 +744,9 @@ def report(r: dict) -> None:
         return f"{f['p50_s']:.2f} / {f['p95_s']:.2f} / {f['max_s']:.2f} s" if f["n"] else "-"
 
     options = f" (server options {r['streamlit_options']})" if r["streamlit_options"] else ""
-    print(f"\nLoad test ({r['client']} client{options}): {r['sessions']} sessions, {r['seconds']:.0f} s (+{r['wall_s'] - r['seconds']:.1f} s to finish "
-          f"the last navigations), think {r['think_s']} s; load average {r['load_average']} on {r['cpus']} CPUs")
+    served = f"{r['workers']} workers behind nginx" if r["workers"] > 1 else "1 streamlit process"
+    print(f"\nLoad test ({r['client']} client{options}, {served}): {r['sessions']} sessions, {r['seconds']:.0f} s (+{r['wall_s'] - r['seconds']:.1f} s to finish "
+          f"the last navigations), think {r['think_s']} s; load average {r.get('load_average_before')} before, {r['load_average']} after, on {r['cpus']} CPUs")
     line("sessions", str(r["sessions"]), "", None)
     line("navigations (rendered)", f"{r['navigations']} ({r['rendered']})", "", None)
     line("of them on a new session", str(r["new_sessions"]), "", None)
@@ -724,8 +764,10 @@ def report(r: dict) -> None:
         line(what, f"{r['first_p50_s']:.2f} s", "", None)
     line("first (cold) load", f"{r['cold_first_load_s']:.2f} s", "", None)
     if r["rss_peak_mb"] is not None:
-        line("server RSS peak (incl. children)", f"{r['rss_peak_mb']:.0f} MB", f"<= {RSS_MB} MB", r["rss_peak_mb"] <= RSS_MB)
+        line(f"server RSS peak ({r.get('server_processes')} processes)", f"{r['rss_peak_mb']:.0f} MB", f"<= {RSS_MB} MB", r["rss_peak_mb"] <= RSS_MB)
         line("RSS last / first quarter (median)", f"{r['rss_last_quarter_mb']:.0f}/{r['rss_first_quarter_mb']:.0f} MB", "(growth, for reading)", None)
+    if r["cpu_s_per_navigation"] is not None:
+        line("server CPU per navigation", f"{r['cpu_s_per_navigation']:.3f} s", f"<= {CPU_PER_NAV_S} s", r["cpu_s_per_navigation"] <= CPU_PER_NAV_S)
     print(f"  CPU seconds during the run: server {r['cpu_s_server']}, client {r['cpu_s_client']} "
           f"(of {r['wall_s'] * r['cpus']:.0f} core-seconds on the machine)")
     print("  per page: navigations (errors), time-to-rendered p50 / p95 / max" + (", title received, elements, KB (medians)" if r["client"] == "ws" else ""))
@@ -742,6 +784,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--client", choices=["ws", "browser"], default="ws",
                         help="ws: Streamlit websocket clients that do not render (default); browser: Playwright/Chromium contexts")
+    parser.add_argument("--workers", type=int, default=1, help="1: one `streamlit run` (default); N > 1: `newsscope serve --workers N`, "
+                        "N Streamlit processes behind nginx (memory and CPU summed over all of them)")
     parser.add_argument("--sessions", type=int, default=20, help="concurrent sessions (default 20)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the sessions keep navigating (default 60)")
     parser.add_argument("--think", type=float, default=1.0, help="pause after each rendered page, seconds (default 1)")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,8 +14,6 @@ app = typer.Typer(help="NewsScope: who said what, about whom, when, and which ou
 eval_app = typer.Typer(help="Score extraction against gold annotations, beside a peer baseline.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 console = Console(stderr=True)
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @app.command("build")
@@ -101,15 +96,15 @@ def eval_timex_cli(
 @app.command("serve")
 def serve_cli(
     corpus: Annotated[Path, typer.Argument(help="A built output folder (from `newsscope build`).")] = Path("data/processed"),
-    port: Annotated[int, typer.Option()] = 8501,
+    port: Annotated[int, typer.Option(help="The public port (Streamlit's with one worker, nginx's with more).")] = 8501,
     read_only: Annotated[bool, typer.Option("--read-only/--writable", help="Disable uploads and rebuilds (the hosted setting).")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Streamlit processes; more than 1 runs them behind nginx (about one per core).")] = 1,
+    address: Annotated[Optional[str], typer.Option("--address", help="Listen address (default: every interface).")] = None,
 ) -> None:
-    """Start the dashboard on a built corpus."""
-    env = {**os.environ, "NEWSSCOPE_DATA": str(corpus.resolve())}
-    if read_only:
-        env["NEWSSCOPE_READ_ONLY"] = "1"
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port)]
-    raise typer.Exit(subprocess.call(command, env=env))
+    """Start the dashboard on a built corpus (with --workers N: N processes behind nginx, see docs/deploy.md)."""
+    from newsscope import serve
+
+    raise typer.Exit(serve.run(corpus, workers=workers, port=port, read_only=read_only, address=address))
 
 
 if __name__ == "__main__":
