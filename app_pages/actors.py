@@ -38,16 +38,17 @@ widgets.describe(local, None, "articles")
 kpi = data.frame("kpis", local).iloc[0]
 grain = queries.pick_grain(kpi["first_published"], kpi["last_published"])
 with st.container(border=True):
-    over_time = data.frame("actor_mentions_over_time", local, actor_id, grain=grain)
-    st.plotly_chart(charts.articles_over_time(over_time, grain, value="mentions", title=f"Mentions per {grain}, by outlet", colors=data.colors()), key="actors_over_time")
+    st.plotly_chart(data.figure("articles_over_time", "actor_mentions_over_time", local, actor_id, grain=grain,
+                                chart_kwargs=dict(grain=grain, value="mentions", title=f"Mentions per {grain}, by outlet")), key="actors_over_time")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):
-    co = data.frame("co_actors", local, actor_id, limit=15)
-    st.plotly_chart(charts.ranked_bars(co, "articles", title="Appears most with", axis_title="Articles together", colors=data.colors()), key="actors_co")
+    co = data.figure("ranked_bars", "co_actors", local, actor_id, limit=15, chart_kwargs=dict(value="articles", title="Appears most with", axis_title="Articles together"))
+    st.plotly_chart(co, key="actors_co")
 with right.container(border=True, height="stretch"):
-    outlets = data.frame("actor_outlets", local, actor_id)
-    st.plotly_chart(charts.ranked_bars(outlets, "articles", label="outlet", title="Outlets covering this actor", axis_title="Articles", colors=data.colors()), key="actors_outlets")
+    outlets = data.figure("ranked_bars", "actor_outlets", local, actor_id,
+                          chart_kwargs=dict(value="articles", label="outlet", title="Outlets covering this actor", axis_title="Articles"))
+    st.plotly_chart(outlets, key="actors_outlets")
 
 SHOWN = 8  # cards per list; the Quotes page has them all
 which = st.segmented_control("Quotes", ["by", "about"], default="by", key="actors_quotes",

@@ -40,8 +40,9 @@ else:
                      column_config={"version": "Version", "claim": st.column_config.NumberColumn("Claims"), "denial": st.column_config.NumberColumn("Denials")})
 
     with st.container(border=True):
-        people = data.frame("story_actors", None, story)
-        st.plotly_chart(charts.presence_heatmap(people, "name", "outlet", "mentions", "Actors per version (0: left out)", "Mentions"), key="coverage_actors")
+        people = data.figure("presence_heatmap", "story_actors", None, story,
+                             chart_kwargs=dict(row="name", column="outlet", value="mentions", title="Actors per version (0: left out)", value_title="Mentions"))
+        st.plotly_chart(people, key="coverage_actors")
 
 with st.container(border=True):
     st.markdown("**Events reported by several articles**")

@@ -36,15 +36,15 @@ with st.container(horizontal=True):
     st.metric("Undated", f"{int(k['undated']):,}", border=True, help="Articles with no publication date in metadata or text", width="content")
 
 with st.container(border=True):
-    st.plotly_chart(charts.articles_over_time(over_time, grain, colors=data.colors()), key="overview_over_time")
+    st.plotly_chart(data.figure("articles_over_time", "articles_over_time", filters, grain=grain, chart_kwargs={"grain": grain}), key="overview_over_time")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):
-    top = data.frame("top_actors", filters, limit=15)
-    st.plotly_chart(charts.ranked_bars(top, "mentions", title="Most mentioned actors", axis_title="Mentions", colors=data.colors()), key="overview_top_actors")
+    top = data.figure("ranked_bars", "top_actors", filters, limit=15, chart_kwargs=dict(value="mentions", title="Most mentioned actors", axis_title="Mentions"))
+    st.plotly_chart(top, key="overview_top_actors")
 with right.container(border=True, height="stretch"):
-    speakers = data.frame("top_speakers", filters, limit=15)
-    st.plotly_chart(charts.ranked_bars(speakers, "quotes", title="Most quoted speakers", axis_title="Quotes", colors=data.colors()), key="overview_top_speakers")
+    speakers = data.figure("ranked_bars", "top_speakers", filters, limit=15, chart_kwargs=dict(value="quotes", title="Most quoted speakers", axis_title="Quotes"))
+    st.plotly_chart(speakers, key="overview_top_speakers")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):

@@ -260,9 +260,10 @@ def page_order(rng: random.Random) -> Iterator[str]:
         yield from rng.sample(PAGES, len(PAGES))
 
 
-def pick_filters(rng: random.Random, actors: list[str], outlets: list[str], span: tuple[str, str] | None) -> tuple[str, dict[str, str]]:
-    """(kind, query parameters) of a random filter set."""
-    kind = rng.choice(FILTER_KINDS)
+def pick_filters(rng: random.Random, actors: list[str], outlets: list[str], span: tuple[str, str] | None,
+                 kinds: list[str] = FILTER_KINDS) -> tuple[str, dict[str, str]]:
+    """(kind, query parameters) of a random filter set, of one of `kinds`."""
+    kind = rng.choice(kinds)
     params: dict[str, str] = {}
     if "actor" in kind and actors:
         params["actor"] = rng.choice(actors)
@@ -513,7 +514,7 @@ class WsClient:
             await asyncio.sleep(rng.uniform(0, 2.0))  # stagger the first loads a little
             while time.monotonic() < deadline and len(visits) < args.max_navigations:
                 page = next(pages)
-                kind, params = pick_filters(rng, *choices)
+                kind, params = pick_filters(rng, *choices, args.filter_kinds)
                 if streamlit is None or done % args.new_session_every == 0:
                     if streamlit is not None:
                         await streamlit.close()
@@ -632,7 +633,7 @@ class BrowserClient:
             await asyncio.sleep(rng.uniform(0, 2.0))  # stagger the first loads a little
             while time.monotonic() < deadline and len(visits) < args.max_navigations:
                 page = next(pages)
-                kind, params = pick_filters(rng, *choices)
+                kind, params = pick_filters(rng, *choices, args.filter_kinds)
                 path = f"/{page}" + (f"?{urlencode(params)}" if params else "")
                 visit = Visit(page_name(page), kind, path, fresh=True)
                 visits.append(visit)
@@ -713,7 +714,7 @@ def summarise(args, visits: list[Visit], samples: list[tuple[float, float]], col
         }
     firsts = [v.first for v in ok if v.first is not None]
     return {
-        "client": args.client, "workers": args.workers, "streamlit_options": args.set, "sessions": args.sessions, "seconds": args.seconds, "think_s": args.think, "wall_s": round(wall, 1),
+        "client": args.client, "workers": args.workers, "filter_kinds": args.filter_kinds, "streamlit_options": args.set, "sessions": args.sessions, "seconds": args.seconds, "think_s": args.think, "wall_s": round(wall, 1),
         "new_session_every": args.new_session_every if args.client == "ws" else 1,
         "navigations": len(visits), "rendered": len(ok), "new_sessions": sum(v.fresh for v in visits),
         "cached_refs": sum(v.refs for v in visits),
@@ -801,8 +802,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="a Streamlit config option for the server, e.g. runner.postScriptGC=false (repeatable; default none)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"where load.json and the server's log go (default {OUT})")
     parser.add_argument("--chromium", default=CHROMIUM, help=f"browser: Chromium executable (default {CHROMIUM})")
+    parser.add_argument("--filter-kinds", default=",".join(FILTER_KINDS),
+                        help=f"the filter sets sessions draw from, comma-separated (default all: {','.join(FILTER_KINDS)}); "
+                        "`none` alone is a shared link opened by everyone: every page's view is the same for all sessions")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
+    args.filter_kinds = [k.strip() for k in args.filter_kinds.split(",") if k.strip()]
+    if not args.filter_kinds or set(args.filter_kinds) - set(FILTER_KINDS):
+        parser.error(f"--filter-kinds takes some of {','.join(FILTER_KINDS)}")
     if args.client == "browser" and not Path(args.chromium).exists():
         parser.error(f"no Chromium at {args.chromium}; pass --chromium")
     if args.sessions < 1 or args.seconds <= 0 or args.new_session_every < 1:

@@ -5,6 +5,16 @@ A build is identified by its resolved version folder plus the manifest's `built_
 build is published meanwhile. Each version is read through its dashboard database (`newsscope.warehouse`: a
 DuckDB file made once from the Parquet tables, opened read-only, its pages read on demand), one connection per
 version held by `st.cache_resource`. Cached query results are keyed by plain values only.
+
+Caches (all in process memory, per Streamlit worker; sizes chosen so one worker stays well under 1 GB on the
+840-article build and bounded on any build; see docs/deploy.md, "Caches"):
+- query results: `QUERY_ENTRIES` per kind (raw for `q`, with placeholders for `frame`), each kept `TTL_S` after
+  it was made (`st.cache_resource`: the object is shared, never pickled or copied; `frame` hands a page a
+  shallow copy, which copy-on-write pandas keeps apart from the cached one);
+- figures: `FIGURE_ENTRIES` Plotly figures keyed by (build, chart, query, filters, arguments), `TTL_S` too, so a
+  page that shows a view someone has seen builds no figure;
+- per build: the connection, the lookups and the colour map (two builds: the current one and the one before).
+A new build has a new key: nothing stale is ever served, the old entries age out.
 """
 
 from __future__ import annotations
@@ -20,6 +30,11 @@ import pandas as pd
 import streamlit as st
 
 from newsscope import charts, queries, storage, warehouse
+
+QUERY_ENTRIES = 512  # query results per cache (raw / with placeholders); each one a small aggregate or a page of rows
+FIGURE_ENTRIES = 256  # Plotly figures (the largest, a Timeline, holds ≈ 200 KB of spec)
+TIMELINE_ENTRIES = 64  # Timeline (events, figure) pairs
+TTL_S = 3600  # seconds a cached result or figure is kept after it was made
 from newsscope.filters import Filters
 
 # Streamlit runs a full garbage collection after every script run (`runner.postScriptGC`). With ~150k objects
@@ -106,14 +121,27 @@ _QUERIES = {
 }  # fmt: skip
 
 
-@st.cache_data(max_entries=1024, show_spinner=False)
-def _cached(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> object:
+def _query(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> object:
     con = database(*build_key).cursor()  # one cursor per call: cursors are safe to use from concurrent sessions
     try:
         fn = _QUERIES[name]
         return fn(con, filters, *args, **dict(kwargs)) if filters is not None else fn(con, *args, **dict(kwargs))
     finally:
         con.close()
+
+
+# cache_resource, not cache_data: a hit returns the object itself instead of unpickling a copy (under load the
+# pickling was 3 % of the server's time, the copies and placeholders another 10 %). Nobody mutates what it returns:
+# `q` serves scalars and the frame's own helpers, `frame` returns a shallow copy.
+@st.cache_resource(max_entries=QUERY_ENTRIES, ttl=TTL_S, show_spinner=False)
+def _cached(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> object:
+    return _query(build_key, name, filters, args, kwargs)
+
+
+@st.cache_resource(max_entries=QUERY_ENTRIES, ttl=TTL_S, show_spinner=False)
+def _framed(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> pd.DataFrame:
+    """A query's frame with its placeholders (what `frame` serves), made once per arguments."""
+    return charts.with_placeholders(_query(build_key, name, filters, args, kwargs))
 
 
 @dataclass(frozen=True)
@@ -141,7 +169,7 @@ def _lookups(build_key: tuple[str, str]) -> Lookups:
     )
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _colors(build_key: tuple[str, str]) -> dict[str, str]:
     known = _lookups(build_key)
     # Outlets and actors rarely share a chart; each list gets the palette in its own rank order.
@@ -159,7 +187,7 @@ def colors() -> dict[str, str]:
     return _colors(build.key) if build else {}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=TIMELINE_ENTRIES, ttl=TTL_S, show_spinner=False)
 def _timeline_figure(build_key: tuple[str, str], filters: Filters, lane: str, lanes: int, publications: bool):
     events = _cached(build_key, "timeline", filters, (), (("kind", "reported"), ("lane", lane), ("lanes", lanes)))
     pubs = _cached(build_key, "publications", filters, (), ()) if publications else None
@@ -188,4 +216,30 @@ def frame(name: str, filters: Filters | None = None, *args: object, **kwargs: ob
 
     Missing titles and outlets come out as their placeholders ("(untitled)", "(no outlet)"), so no page shows "None".
     """
-    return charts.with_placeholders(q(name, filters, *args, **kwargs).copy())
+    build = current()
+    if build is None:
+        raise RuntimeError("no build resolved for this run; the frame (app.py) calls data.resolve() first")
+    return _framed(build.key, name, filters, tuple(args), tuple(sorted(kwargs.items()))).copy(deep=False)
+
+
+_CHARTS = {"articles_over_time": charts.articles_over_time, "ranked_bars": charts.ranked_bars, "presence_heatmap": charts.presence_heatmap}
+_COLOURED = {"articles_over_time", "ranked_bars"}  # the builders that take the build's colour map
+
+
+@st.cache_resource(max_entries=FIGURE_ENTRIES, ttl=TTL_S, show_spinner=False)
+def _figure(build_key: tuple[str, str], chart: str, name: str, filters: Filters | None, args: tuple, kwargs: tuple, chart_kwargs: tuple):
+    rows = _framed(build_key, name, filters, args, kwargs).copy(deep=False)
+    colours = {"colors": _colors(build_key)} if chart in _COLOURED else {}
+    return _CHARTS[chart](rows, **dict(chart_kwargs), **colours)
+
+
+def figure(chart: str, name: str, filters: Filters | None = None, *args: object, chart_kwargs: dict | None = None, **kwargs: object):
+    """`charts.<chart>(frame(name, filters, *args, **kwargs), **chart_kwargs)`, cached by those plain values.
+
+    The figure object is shared by every session that asks for the same view (st.plotly_chart only reads it);
+    builders that colour by name get the build's colour map.
+    """
+    build = current()
+    if build is None:
+        raise RuntimeError("no build resolved for this run; the frame (app.py) calls data.resolve() first")
+    return _figure(build.key, chart, name, filters, tuple(args), tuple(sorted(kwargs.items())), tuple(sorted((chart_kwargs or {}).items())))
