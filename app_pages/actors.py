@@ -9,18 +9,17 @@ from newsscope.filters import to_params as filters_to_params
 filters = st.session_state["filters"]
 st.title("Actors")
 
-options = data.frame("actor_options")
-if options.empty:
+known = data.lookups()  # the build's actors, most mentioned first, as dicts made once per build
+if not known.actor_ids:
     widgets.empty_state("This build has no actors yet.", how_to_build=True)
     st.stop()
 
-names = dict(zip(options["actor_id"], options["name"]))
-kinds = dict(zip(options["actor_id"], options["kind"]))
+names, kinds = known.names, known.kinds
 # Default: the first actor of the global filter, else the most mentioned one; ?actors_actor=<id> selects one.
 widgets.bind_local("actors_actor", lambda a: a in names)
 if st.session_state.get("actors_actor") not in names:
-    st.session_state["actors_actor"] = filters.actors[0] if filters.actors else options["actor_id"].iloc[0]
-ids = list(dict.fromkeys([st.session_state["actors_actor"], *filters.actors, *options["actor_id"][:2000]]))
+    st.session_state["actors_actor"] = filters.actors[0] if filters.actors else known.actor_ids[0]
+ids = list(dict.fromkeys([st.session_state["actors_actor"], *filters.actors, *known.actor_ids[:2000]]))
 actor_id = st.selectbox("Actor", ids, key="actors_actor", format_func=lambda a: f"{names.get(a, a)} · {kinds.get(a, '?')}")
 widgets.write_local("actors_actor", actor_id)
 

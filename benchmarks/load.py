@@ -154,6 +154,7 @@ def start_server(app: Path, build: Path, port: int, log: Path, options: list[str
     `workers` > 1: `newsscope serve build --workers N` instead (N Streamlit processes behind nginx on `port`).
     """
     env = {**os.environ, "NEWSSCOPE_DATA": str(build), "NEWSSCOPE_READ_ONLY": "1"}
+    env.setdefault("MALLOC_ARENA_MAX", "2")  # as `newsscope serve` runs its workers (newsscope.serve.worker_env)
     if workers > 1:
         if options or app.resolve() != (ROOT / "app.py").resolve():
             raise RuntimeError("--set and --app apply to a single `streamlit run` (--workers 1)")
