@@ -3,6 +3,8 @@
     python -m benchmarks.load                          # 20 websocket sessions, 60 s, build in /tmp/pn (made when missing)
     python -m benchmarks.load --sessions 1
     python -m benchmarks.load --client browser --sessions 5 --seconds 20    # Chromium sessions that render
+    python -m benchmarks.load --sessions 50 --workers 2   # through `newsscope serve --workers 2` (nginx + 2 workers)
+    python -m benchmarks.load --filter-kinds none          # everyone on the same link (the best case for caches)
 
 Targets: zero errors, p95 time-to-rendered <= 3 s, server memory bounded (peak RSS of the server and its children
 <= 1.5 GB; the median RSS of the run's first and last quarter is printed beside it to show any growth, which the
@@ -17,6 +19,10 @@ How:
   each round, so a short run still visits them all) and a filter set (none; a real actor id; a real outlet; both;
   a date range; a search word: the ids and outlets are read from the build), open it, wait until rendered, think
   for `--think` seconds. A navigation started before the deadline is allowed to finish.
+- `--workers N` (N > 1): `newsscope serve <build> --workers N --address 127.0.0.1 --read-only` instead; each worker
+  is warmed on its own port, then every session goes through nginx, keeping the route cookie as a browser does.
+  Figures sum every process (serve, workers, nginx); server CPU per rendered navigation is printed (target 0.05 s),
+  and the load average before and after.
 - Memory: the server process's RSS plus all its children's, sampled every second with psutil; CPU seconds of the
   server's processes and of the client's (this process and its other children) over the run.
 
