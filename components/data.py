@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from newsscope import charts, queries, storage, warehouse
+from newsscope import charts, queries, storage, timeline_queries, warehouse
 from newsscope.filters import Filters
 
 # Streamlit runs a full garbage collection after every script run (`runner.postScriptGC`). With ~150k objects
@@ -104,6 +104,7 @@ _QUERIES = {
         "articles", "article", "article_spans",
     )
 }  # fmt: skip
+_QUERIES.update({name: getattr(timeline_queries, name) for name in ("key_events", "count_happenings", "happening_reports", "headlines", "key_event_reports")})
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -163,7 +164,12 @@ def colors() -> dict[str, str]:
 def _timeline_figure(build_key: tuple[str, str], filters: Filters, lane: str, lanes: int, publications: bool):
     events = _cached(build_key, "timeline", filters, (), (("kind", "reported"), ("lane", lane), ("lanes", lanes)))
     pubs = _cached(build_key, "publications", filters, (), ()) if publications else None
-    return events, charts.timeline(events, pubs, lane_title=lane.capitalize(), colors=_colors(build_key))
+    if not events.empty:  # each happening's headline for the hover
+        keys = tuple(sorted(set(events["event_key"].dropna())))
+        heads = _cached(build_key, "headlines", None, (keys,), ())
+        events = events.merge(heads[["happening_id", "headline"]], how="left", left_on="event_key", right_on="happening_id").drop(columns="happening_id")
+    bounds = (filters.date_from, filters.date_to)
+    return events, charts.timeline(events, pubs, lane_title=lane.capitalize(), colors=_colors(build_key), bounds=bounds)
 
 
 def timeline_figure(filters: Filters, lane: str, lanes: int, publications: bool):
