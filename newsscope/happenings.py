@@ -7,14 +7,17 @@ A *happening* is a cluster of dated reports (events, see :mod:`newsscope.events`
   report's ``trigger``; its subject and object (actor mentions replaced by their canonical names) make the
   report's ``headline`` ("Ted Cruz won the Iowa caucuses").
 - **Linking cannot chain**: a report joins a happening only when it agrees with *every* member — the dates agree
-  at the coarser granularity of the two (one contains the other), the triggers are the same or close synonyms
-  (:data:`SYNONYMS`) or the headlines are nearly the same words, and they share a core actor. Reports are
+  at the coarser granularity of the two (one contains the other), they share a core actor, and either the
+  headlines are nearly the same words or the triggers are the same or close synonyms (:data:`SYNONYMS`; not for
+  two reports of one article, nor for statements — "say" — and with two shared actors when one is dated only to
+  the year and the other finer). Reports are
   assigned greedily, finest date first, to the best happening they fully agree with (else they start one);
   candidates are looked up in blocks keyed by (trigger class, actor, date bucket), so the work stays
   near-linear in the number of reports. All day-dated members of a happening are one day; month- and
   year-dated members contain it.
 - ``salience``: distinct articles + distinct outlets reporting it + log2(1 + articles whose time expressions
-  refer to its date) — how much the corpus talks about it; the Timeline opens on the highest.
+  refer to its date), the last weighted by granularity (:data:`REFERENCE_WEIGHT`: a day fully, a month by half, a
+  year not at all) — how much the corpus talks about it; the Timeline opens on the highest.
 
 :func:`predicates` runs on a parsed Doc (in the build's spaCy pass, cached per article); :func:`assign` runs on
 the whole corpus's events.
@@ -39,7 +42,7 @@ COLUMNS: list[str] = SCHEMAS["happenings"].names
 
 # Close synonyms: a report's trigger class is its lemma's class (or the lemma itself).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "visit": ("visit", "travel", "trip", "tour", "arrive", "fly", "go", "come"),
+    "visit": ("visit", "travel", "trip", "tour", "arrive", "fly"),
     "meet": ("meet", "talk", "talks", "summit", "meeting", "discuss", "confer", "host"),
     "win": ("win", "capture", "sweep", "clinch", "carry", "victory", "take"),
     "lose": ("lose", "loss", "defeat"),
@@ -65,11 +68,20 @@ EVENT_NOUNS = frozenset(w for ws in SYNONYMS.values() for w in ws) | {"election"
 REPORTING = frozenset({"say", "tell", "add", "continue", "note", "explain", "claim", "state", "write", "ask", "argue", "insist",
                        "reply", "respond", "remark", "declare", "suggest", "believe", "think", "report", "acknowledge", "admit",
                        "contend", "stress", "recall", "quip", "joke", "tweet", "post", "point"})  # fmt: skip
+# Light and copular verbs say little about what happened ("was", "had", "made"): they never make two reports agree
+# on their own (a similar headline still can).
+LIGHT = frozenset({"be", "have", "get", "make", "do", "become", "seem", "remain", "put", "give", "keep", "let", "see", "look", "want",
+                   "need", "start", "begin", "go", "come", "take", "continue", "appear", "try", "use", "find", "show"})  # fmt: skip
+NOUN_REACH = 50  # an event noun this many characters or fewer from the predicate is part of it ("traveled … for talks")
 TODAY = frozenset({"today", "tonight", "now", "this morning", "this afternoon", "this evening", "currently", "right now"})
+# How much the articles referring to a happening's date add to its salience, by its granularity: a day many articles
+# name is a key date (news-tls), a month less so; "2016" is named by everything and says nothing about one happening.
+REFERENCE_WEIGHT = {"day": 1.0, "week": 0.5, "month": 0.5}
 HEADLINE_WORDS = 14  # a headline longer than this is cut (with an ellipsis)
 SIMILAR_HEADLINE = 0.6  # Jaccard of headline content words at or above which two reports tell the same thing
 MAX_LINK_YEARS = 12  # reports dated more vaguely than this are happenings on their own
 CANDIDATES = 64  # happenings looked at per block key (the most recent): bounds the work on huge blocks
+_STATEMENTS = frozenset({"say"}) | REPORTING  # statements: one only when they read alike
 _STOP = frozenset("a an the of to in on at for with by and or but from as is was were be been has have had will would that this his her its their".split())
 
 
@@ -331,6 +343,7 @@ def link(reports: pd.DataFrame) -> pd.Series:
     core = reports["core"].tolist()
     words = [_words(h) for h in reports["headline"].tolist()]
     ids = reports["event_id"].tolist()
+    articles = reports["article_id"].tolist()
     order = sorted(range(len(ids)), key=lambda i: (width[i], d0[i], ids[i]))
     members: list[list[int]] = []
     label = [-1] * len(ids)
@@ -347,11 +360,22 @@ def link(reports: pd.DataFrame) -> pd.Series:
         return [("y", y) for y in range(a.year, b.year + 1)]
 
     def agrees(i: int, j: int) -> bool:
-        return (
-            _agree_dates(d0[i], d1[i], d0[j], d1[j])
-            and bool(core[i] & core[j])
-            and (bool(triggers[i] & triggers[j]) or _similar(words[i], words[j]))
-        )
+        if not _agree_dates(d0[i], d1[i], d0[j], d1[j]):
+            return False
+        shared = core[i] & core[j]
+        if not shared:
+            return False
+        if _similar(words[i], words[j]):
+            return True
+        # Two reports of one article are two things it tells, unless they read alike; a statement ("say") is the
+        # same statement only when it reads alike; a year-vague report joins a finer one only on two shared actors.
+        if articles[i] == articles[j]:
+            return False
+        common = triggers[i] & triggers[j]
+        if not common - _STATEMENTS:
+            return False
+        vague = (width[i] > 31) != (width[j] > 31)
+        return not vague or len(shared) >= 2
 
     for i in order:
         if not core[i] or d1[i].year - d0[i].year >= MAX_LINK_YEARS:
@@ -429,7 +453,7 @@ def table(reports: pd.DataFrame, timexes: pd.DataFrame, outlets: dict[str, str |
                 "n_events": int(len(group)),
                 "n_articles": len(articles),
                 "n_outlets": len(outlet_set),
-                "salience": round(len(articles) + len(outlet_set) + math.log2(1 + n_refs), 3),
+                "salience": round(len(articles) + len(outlet_set) + REFERENCE_WEIGHT.get(str(anchor["granularity"]), 0.0) * math.log2(1 + n_refs), 3),
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -470,9 +494,10 @@ def features(
             p0, p1 = int(pred["start"]), int(pred["end"])
             core = {a for s, e, _, a in spans.get(article, []) if p0 <= s and e <= p1} & actors
         core = core or actors
-        classes = {trigger_class(trigger)} if trigger else set()
-        if group is not None and pred is not None:  # event nouns inside the predicate's reach ("for talks with Putin")
-            inside = group[(group["start"] >= int(pred["start"])) & (group["end"] <= int(pred["end"])) & (group["tense"] == "noun")]
+        classes = {trigger_class(trigger)} if trigger and trigger not in LIGHT else set()
+        if group is not None and pred is not None:  # event nouns within the predicate's reach ("for talks with Putin")
+            near = (group["head"] - int(pred["head"])).abs() <= NOUN_REACH
+            inside = group[(group["start"] >= int(pred["start"])) & (group["end"] <= int(pred["end"])) & (group["tense"] == "noun") & near]
             classes |= {trigger_class(x) for x in inside["lemma"]}
         out.append({"headline": headline, "trigger": trigger, "triggers": frozenset(classes), "core": frozenset(core),
                     "core_list": sorted(core), "named": named,

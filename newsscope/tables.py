@@ -104,7 +104,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     # date_*/granularity: the happening's own date (its finest member's); headline: subject - predicate - object of
     # the best report with canonical actor names; trigger: that predicate's lemma; actor_ids: the core actors,
     # most reported first; n_events/n_articles/n_outlets: its reports; salience: articles + outlets +
-    # log2(1 + articles referring to its date), the Timeline's ranking. events.event_key = happening_id.
+    # log2(1 + articles referring to its date, weighted by granularity), the Timeline's ranking. events.event_key = happening_id.
     "happenings": pa.schema(
         [
             ("happening_id", _str),

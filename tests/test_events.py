@@ -328,3 +328,19 @@ def test_semeval_timeline_trial_reaches_the_floor_and_beats_both_baselines() -> 
     # Measured 0.288 (P 0.271, R 0.308) against 0.268 (article date) and 0.254 (dateparser) in the same run.
     assert ours.f1 >= 0.28
     assert ours.f1 > results["baseline: article date"].f1 and ours.f1 > results["baseline: dateparser"].f1
+
+
+def test_one_articles_reports_statements_and_vague_dates_need_more_to_link() -> None:
+    keys = happenings.link(_reports([
+        ("a", "x", *SEPT13, "win", {"TRUMP"}, "Trump won Nevada"),
+        ("b", "x", *SEPT13, "win", {"TRUMP"}, "Trump won the evangelical vote"),  # same article, another thing it tells
+        ("c", "y", *SEPT13, "say", {"TRUMP"}, "Trump said the wall will be built"),
+        ("d", "z", *SEPT13, "say", {"TRUMP"}, "Trump said he loves the poorly educated"),  # another statement
+        ("e", "w", D(2023, 1, 1), D(2023, 12, 31), "win", {"TRUMP"}, "Trump won big"),  # the year, one shared actor
+    ]))  # fmt: skip
+    assert keys.nunique() == 5
+    keys = happenings.link(_reports([
+        ("c", "y", *SEPT13, "say", {"TRUMP"}, "Trump said the wall will be built"),
+        ("d", "z", *SEPT13, "tell", {"TRUMP"}, "Trump said the wall will be built"),  # the same statement, read alike
+    ]))  # fmt: skip
+    assert keys.nunique() == 1
