@@ -140,6 +140,15 @@ def _replica(base: dict[str, pa.Table], k: int, keep: pa.Array | None, outlets: 
         e = _set(e, column, pc.coalesce(from_value, _shift_dates(e[column], days)))
     out["events"] = e
     out["timexes"] = _set(out["timexes"], "value", _shift_strings(out["timexes"]["value"], days))
+    # Happenings: each replica's own copies (ids as its events' keys), dated like its events.
+    h = base["happenings"]
+    h = _set(h, "happening_id", _replica_id(h["happening_id"], k))
+    h = h.filter(pc.is_in(h["happening_id"], value_set=pc.unique(e["event_key"].drop_null())))
+    h = _set(h, "date_value", _shift_strings(h["date_value"], days))
+    for column, side in (("date_start", 0), ("date_end", 1)):
+        from_value = _map_values(h["date_value"], {v: b[side] for v, b in extents.items()}, pa.date32())
+        h = _set(h, column, pc.coalesce(from_value, _shift_dates(h[column], days)))
+    out["happenings"] = h
     return out
 
 

@@ -29,13 +29,13 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from newsscope import charts, queries, storage, warehouse
+from newsscope import charts, queries, storage, timeline_queries, warehouse
+from newsscope.filters import Filters
 
 QUERY_ENTRIES = 512  # query results per cache (raw / with placeholders); each one a small aggregate or a page of rows
 FIGURE_ENTRIES = 256  # Plotly figures (the largest, a Timeline, holds ≈ 200 KB of spec)
 TIMELINE_ENTRIES = 64  # Timeline (events, figure) pairs
 TTL_S = 3600  # seconds a cached result or figure is kept after it was made
-from newsscope.filters import Filters
 
 # Streamlit runs a full garbage collection after every script run (`runner.postScriptGC`). With ~150k objects
 # from the libraries imported above, that took half of the server's time under load (py-spy, 20 sessions):
@@ -119,6 +119,7 @@ _QUERIES = {
         "articles", "article", "article_spans",
     )
 }  # fmt: skip
+_QUERIES.update({name: getattr(timeline_queries, name) for name in ("key_events", "count_happenings", "happening_reports", "headlines", "key_event_reports")})
 
 
 def _query(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> object:
@@ -191,7 +192,12 @@ def colors() -> dict[str, str]:
 def _timeline_figure(build_key: tuple[str, str], filters: Filters, lane: str, lanes: int, publications: bool):
     events = _cached(build_key, "timeline", filters, (), (("kind", "reported"), ("lane", lane), ("lanes", lanes)))
     pubs = _cached(build_key, "publications", filters, (), ()) if publications else None
-    return events, charts.timeline(events, pubs, lane_title=lane.capitalize(), colors=_colors(build_key))
+    if not events.empty:  # each happening's headline for the hover
+        keys = tuple(sorted(set(events["event_key"].dropna())))
+        heads = _cached(build_key, "headlines", None, (keys,), ())
+        events = events.merge(heads[["happening_id", "headline"]], how="left", left_on="event_key", right_on="happening_id").drop(columns="happening_id")
+    bounds = (filters.date_from, filters.date_to)
+    return events, charts.timeline(events, pubs, lane_title=lane.capitalize(), colors=_colors(build_key), bounds=bounds)
 
 
 def timeline_figure(filters: Filters, lane: str, lanes: int, publications: bool):

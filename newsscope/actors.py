@@ -77,6 +77,29 @@ _CHROME_PHRASES: frozenset[str] = frozenset(
     {"getty images", "ap photo", "reuters photo", "afp photo", "read more", "top stories", "shutterstock"}
 )
 
+# Not actors unless the alias table says so: time zones ("11 a.m. UTC") and region words ("Russia's Far East").
+# Compared on name_key().
+_NOT_ACTORS: frozenset[str] = frozenset(
+    """utc gmt est edt cst cdt mst mdt pst pdt et pt ct bst cet cest ist jst kst aest msk""".split()
+) | frozenset(
+    {"far east", "middle east", "near east", "east", "west", "north", "south", "midwest", "northeast", "northwest",
+     "southeast", "southwest", "east coast", "west coast", "the west", "the east", "deep south", "sun belt", "rust belt"}
+)  # fmt: skip
+# The last word of an organisation's name: a rank word before it ("General Motors", "General Electric") is part of
+# the name, not a title before a person's name.
+_ORG_WORDS: frozenset[str] = frozenset(
+    """motors motor electric dynamics mills foods industries assembly accounting hospital services partners holdings
+    corp corporation company co inc ltd llc plc airlines systems instruments atomics """.split()
+)
+# Corporate suffixes dropped from an organisation's matching key, so "Ford Motor Company", "Ford Motor Co." and
+# "Ford" are one actor (longest first: "motor company" before "company").
+_ORG_SUFFIXES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(s.split()) for s in ("motor company", "motor co", "motor corporation", "motor corp", "company", "co", "corporation",
+                               "corp", "incorporated", "inc", "ltd", "llc", "plc")
+)  # fmt: skip
+# Two names joined by a hyphen, one of them of several words ("Boeing-Air Force"): a compound, not one actor.
+_JOINED_NAMES = re.compile(r"^[A-Z][\w.&']*(?: [A-Z][\w.&']*)*[-–][A-Z][\w.&']*(?: [A-Z][\w.&']*)*$")
+
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'", "′": "'"})
 _POSSESSIVE = re.compile(r"(?:'s|')$")
 _NON_WORD = re.compile(r"[^\w' ]+")
@@ -135,6 +158,28 @@ def person_key(text: str) -> str:
     if len(kept) == 2 and len(kept[0]) == 1:
         kept = kept[1:]
     return " ".join(kept)
+
+
+def org_key(text: str) -> str:
+    """A matching key for an organisation: :func:`name_key` without a corporate suffix ("Ford Motor Company" -> "ford").
+
+    >>> org_key("Ford Motor Company"), org_key("Apple Inc."), org_key("Company")
+    ('ford', 'apple', 'company')
+    """
+    words = name_key(text).split()
+    for suffix in _ORG_SUFFIXES:
+        if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
+            words = words[: -len(suffix)]
+            break
+    return " ".join(words)
+
+
+def is_joined_names(text: str) -> bool:
+    """Two names joined by a hyphen where one side has several words ("Boeing-Air Force"), not "Coca-Cola"."""
+    if not _JOINED_NAMES.match(text.strip()):
+        return False
+    left, right = re.split(r"[-–]", text.strip(), maxsplit=1)
+    return " " in left.strip() or " " in right.strip()
 
 
 def _short_hash(text: str) -> str:
@@ -226,7 +271,11 @@ def _clean_span(ent: Span, surnames: set[str]) -> Mention | None:
         strong = any(w in _STRONG_TITLES for w in prefix + before)
         rest_words = person_key(" ".join(t.text for t in rest)).split()
         known = bool(rest_words) and rest_words[-1] in surnames
-        if label == "PERSON" or (names_like and (strong or known)):
+        # An organisation keeps its rank word: "General Motors" is not a General called Motors.
+        org_name = name_key(rest[-1].text) in _ORG_WORDS and not known
+        if org_name:
+            label = "ORG"
+        elif label == "PERSON" or (names_like and (strong or known)):
             tokens, label = rest, "PERSON"
     elif n_titles == len(tokens) and label == "ORG" and not any(t.text.isupper() for t in tokens):
         # "Defense" in "Secretary of Defense Lloyd J. Austin III", "State" in "Secretary of State Antony Blinken".
@@ -424,7 +473,9 @@ def canonicalise(
        with its last two words ("Billionaire Donald Trump" -> Donald Trump).
     6. A bare surname in an article that never names the full person links to the corpus's full name with that
        surname when that name is unique, or dominant (:data:`SURNAME_DOMINANCE` of the articles naming one).
-    7. Non-alias names are merged across articles by :func:`name_key`; the kind is the majority kind of the key
+    7. Time zones and region words ("UTC", "Far East") and hyphen-joined names ("Boeing-Air Force") are not actors
+       unless the alias table lists them; organisations are keyed by :func:`org_key` ("Ford Motor Company" = "Ford").
+    8. Non-alias names are merged across articles by :func:`name_key`; the kind is the majority kind of the key
        (so one ORG-tagged "Trump" does not split Donald Trump).
 
     Args:
@@ -465,8 +516,11 @@ def canonicalise(
             name, kind = hit
             infos.append((surface, name_key(name), kind, name, False, len(name_key(name).split())))
             continue
+        if name_key(surface) in _NOT_ACTORS or is_joined_names(surface):  # time zones, regions, "Boeing-Air Force"
+            infos.append((surface, None, None, None, False, 0))
+            continue
         kind = _LABEL_KIND[label]
-        key = person_key(surface) if kind == "person" else name_key(surface)
+        key = person_key(surface) if kind == "person" else (org_key(surface) if kind == "organization" else name_key(surface))
         resolvable = label in {"PERSON", "ORG", "GPE"}
         infos.append((surface, key or None, kind, None, resolvable, len(key.split())))
     info = pd.DataFrame(infos, columns=["surface", "key", "kind", "alias_name", "resolvable", "n_words"])

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import pyarrow as pa
 
-from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, ingest, nlp, quotes, storage, tables, timexes, warehouse
+from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, happenings, ingest, nlp, quotes, storage, tables, timexes, warehouse
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -228,7 +228,7 @@ def _articles(drafts: list[_Draft], minhashes: pd.DataFrame | None) -> tuple[pd.
 
 # ── the spaCy pass ───────────────────────────────────────────────────────────────────────────────────────────────
 
-CACHE_TABLES = ("doc_mentions", "doc_quotes", "doc_timexes", "doc_sentences")
+CACHE_TABLES = ("doc_mentions", "doc_quotes", "doc_timexes", "doc_sentences", "doc_predicates")
 
 
 @functools.lru_cache(maxsize=8)
@@ -385,6 +385,7 @@ def doc_rows(doc) -> dict[str, list[dict]]:
         "doc_quotes": [dataclasses.asdict(q) for q in quotes.extract(doc)],
         "doc_timexes": [dataclasses.asdict(t) for t in timexes.extract(doc)],
         "doc_sentences": [{"start": s.start_char, "end": s.end_char} for s in doc.sents],
+        "doc_predicates": happenings.predicates(doc),
     }
 
 
@@ -461,7 +462,11 @@ def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], option
     quote_rows["quote_id"] = [_short_id(a, s, e) for a, s, e in zip(*(quote_rows[c].tolist() for c in ("article_id", "start", "end")))]
 
     sentences = _by_article(rows["doc_sentences"], articles).reindex(columns=["article_id", "start", "end"])
-    event_table = events.extract(articles[["article_id", "published", "outlet", "title", "body"]], sentences, timex, mentions)
+    predicates = _by_article(rows["doc_predicates"], articles) if "doc_predicates" in rows and len(rows["doc_predicates"]) else None
+    names = dict(zip(actor_table["actor_id"], actor_table["name"]))
+    event_table, happening_table = events.extract_all(
+        articles[["article_id", "published", "outlet", "title", "body"]], sentences, timex, mentions, predicates, names
+    )
 
     return {
         "articles": articles,
@@ -470,6 +475,7 @@ def _corpus_tables(articles: pd.DataFrame, rows: dict[str, pd.DataFrame], option
         "quotes": _nullable_ints(quote_rows, ["speaker_start", "speaker_end"]),
         "timexes": timex,
         "events": event_table,
+        "happenings": happening_table,
         "timex_resolutions": resolution_cache,
     }
 

@@ -139,18 +139,25 @@ def ranked_bars(
 
 
 def _duration_ms(start: pd.Series, end: pd.Series) -> pd.Series:
-    # An event dated "May 2024" covers May 1 through May 31 inclusive: the bar ends at the start of June 1.
+    # An event dated "May 2024" covers May 1 through May 31 inclusive: it ends at the start of June 1.
     return (pd.to_datetime(end) + pd.Timedelta(days=1) - pd.to_datetime(start)).dt.total_seconds() * 1000
 
 
-def timeline(
-    events: pd.DataFrame, publications: pd.DataFrame | None = None, lane_title: str = "Actor", colors: Mapping[str, str] | None = None
-) -> go.Figure:
-    """Events on a date axis, one lane per actor or outlet.
+SPAN_BAND = "Known only to the month or year"
 
-    Events known to a month or year (date_start < date_end) are spans; day-level events are points. Hover shows
-    the sentence and its source. `publications` (date, outlet, articles) adds one "Published: <outlet>" lane per
-    outlet. Each mark carries the event_id as `customdata[0]` for selection.
+
+def timeline(
+    events: pd.DataFrame, publications: pd.DataFrame | None = None, lane_title: str = "Actor", colors: Mapping[str, str] | None = None,
+    bounds: tuple[object, object] | None = None,
+) -> go.Figure:
+    """Happenings on a date axis, one lane per actor or outlet.
+
+    Day-dated happenings are markers in their lane; happenings known only to a month or year (date_start <
+    date_end) are markers in a band of their own at the top (:data:`SPAN_BAND`), at the middle of their period
+    with a thin whisker over it — never a bar across a lane. Hover shows the headline (a `headline` column; else
+    the sentence), the report's source and how many articles tell it. `publications` (date, outlet, articles)
+    adds one "Published: <outlet>" lane per outlet. `bounds` (from, to; either may be None): the date filter,
+    which bounds the axis. Each mark carries the event_id as `customdata[0]` for selection.
     """
     has_pubs = publications is not None and not publications.empty
     if events.empty and not has_pubs:
@@ -162,29 +169,35 @@ def timeline(
         frame["date_end"] = pd.to_datetime(frame["date_end"])
         frame["is_span"] = frame["date_end"] > frame["date_start"]
         frame["lane_label"] = [html.escape(str(x)) for x in frame["lane"]]
+        heads = frame["headline"] if "headline" in frame.columns else pd.Series([None] * len(frame), index=frame.index)
         frame["hover"] = [
-            f"<b>{_escape(s)}</b><br>{html.escape(str(o or '(no outlet)'))} · {_escape(t, 60)}<br>"
-            f"date: {html.escape(str(v))} ({html.escape(str(g))}) · {n} article(s)"
-            for s, o, t, v, g, n in zip(frame["sentence"], frame["outlet"], frame["title"], frame["date_value"], frame["granularity"], frame["n_articles"])
+            (f"<b>{_escape(h)}</b><br><i>{_escape(s, limit=200)}</i><br>" if isinstance(h, str) and h else f"<b>{_escape(s)}</b><br>")
+            + f"{html.escape(str(o or '(no outlet)'))} · {_escape(t, 60)}<br>"
+            f"date: {html.escape(str(v))} ({html.escape(str(g))}) · {n} article(s) · lane: {html.escape(str(lane))}"
+            for h, s, o, t, v, g, n, lane in zip(heads, frame["sentence"], frame["outlet"], frame["title"], frame["date_value"],
+                                                 frame["granularity"], frame["n_articles"], frame["lane"])
         ]
     lanes = list(dict.fromkeys(frame["lane"])) if not frame.empty else []
+    band = html.escape(SPAN_BAND)
     for lane in lanes:
         rows = frame[frame["lane"] == lane]
         color = color_for(str(lane), colors)
         spans, points = rows[rows["is_span"]], rows[~rows["is_span"]]
-        if len(spans):
-            fig.add_bar(
-                y=spans["lane_label"], base=spans["date_start"], x=_duration_ms(spans["date_start"], spans["date_end"]),
-                orientation="h", marker=dict(color=color, opacity=0.25, line=dict(width=0)), width=0.4,
-                name=html.escape(str(lane)), legendgroup=str(lane), customdata=list(zip(spans["event_id"], spans["hover"])),
-                hovertemplate="%{customdata[1]}<extra>span</extra>",
-            )
         if len(points):
             fig.add_scatter(
                 y=points["lane_label"], x=points["date_start"] + pd.Timedelta(hours=12), mode="markers",
                 marker=dict(color=color, size=[8 + 2 * min(int(n), 6) for n in points["n_articles"]], line=dict(color="white", width=1)),
-                name=html.escape(str(lane)), legendgroup=str(lane), showlegend=not len(spans),
+                name=html.escape(str(lane)), legendgroup=str(lane),
                 customdata=list(zip(points["event_id"], points["hover"])), hovertemplate="%{customdata[1]}<extra>day</extra>",
+            )
+        if len(spans):
+            half = _duration_ms(spans["date_start"], spans["date_end"]) / 2
+            fig.add_scatter(
+                y=[band] * len(spans), x=spans["date_start"] + pd.to_timedelta(half, unit="ms"), mode="markers",
+                marker=dict(color=color, symbol="diamond", size=9, line=dict(color="white", width=1)),
+                error_x=dict(type="data", array=half.tolist(), color=color, thickness=1.5, width=0),
+                name=html.escape(str(lane)), legendgroup=str(lane), showlegend=not len(points),
+                customdata=list(zip(spans["event_id"], spans["hover"])), hovertemplate="%{customdata[1]}<extra>month/year</extra>",
             )
     if has_pubs:
         pubs = publications.copy()
@@ -197,22 +210,34 @@ def timeline(
                 customdata=[("", f"{html.escape(str(outlet))}: {int(n)} article(s) published") for n in rows["articles"]],
                 hovertemplate="%{customdata[1]}<extra>publication</extra>",
             )
-    n_lanes = len(lanes) + (publications["outlet"].nunique() if has_pubs else 0)
+    has_band = not frame.empty and bool(frame["is_span"].any())
+    n_lanes = len(lanes) + int(has_band) + (publications["outlet"].nunique() if has_pubs else 0)
     fig.update_layout(
-        barmode="overlay", height=max(320, 40 * n_lanes + 190), title="Events by date", clickmode="event+select",
+        height=max(320, 40 * n_lanes + 190), title="Happenings by date", clickmode="event+select",
         legend=dict(title_text=lane_title), **{k: v for k, v in _LAYOUT.items() if k != "legend"},
     )
-    _date_axis(fig, "Event date (bars: known only to the month or year; dots: a day)")
+    _date_axis(fig, "Date (dots: a day; diamonds in the top band: known only to the month or year)")
     fig.update_xaxes(rangeslider=dict(visible=True, thickness=0.07))
     dates = [frame["date_start"], frame["date_end"]] if not frame.empty else []
     anchor = [frame.loc[~frame["is_span"], "date_start"]] if not frame.empty else []
     if has_pubs:
         dates.append(pd.to_datetime(publications["date"]))
         anchor.append(pd.to_datetime(publications["date"]))
-    window = focus_window(pd.concat(dates), pd.concat(anchor) if anchor else None) if dates else None
-    if window:
-        fig.update_xaxes(range=list(window))
-    fig.update_yaxes(title_text=lane_title, type="category", autorange="reversed", automargin=True)
+    low, high = (bounds or (None, None))
+    if low is not None or high is not None:  # the date filter bounds the axis
+        every = pd.concat(dates) if dates else pd.Series([], dtype="datetime64[ns]")
+        first = pd.Timestamp(low) if low is not None else every.min()
+        last = pd.Timestamp(high) + pd.Timedelta(days=1) if high is not None else every.max() + pd.Timedelta(days=1)
+        if pd.notna(first) and pd.notna(last):
+            pad = max(pd.Timedelta(days=1), (last - first) * 0.02)
+            fig.update_xaxes(range=[first - pad, last + pad])
+    else:
+        window = focus_window(pd.concat(dates), pd.concat(anchor) if anchor else None) if dates else None
+        if window:
+            fig.update_xaxes(range=list(window))
+    order = ([band] if has_band else []) + [html.escape(str(x)) for x in lanes]
+    fig.update_yaxes(title_text=lane_title, type="category", autorange="reversed", automargin=True,
+                     categoryorder="array", categoryarray=order + [y for t in fig.data for y in t.y if y not in order])
     return fig
 
 

@@ -81,6 +81,18 @@ def eval_quotes_cli(
     print(quotes.format_report(quotes.evaluate(file, model=model, limit=limit)))
 
 
+@eval_app.command("timeline")
+def eval_timeline_cli(
+    file: Annotated[Path, typer.Argument(help="timeline_trial.jsonl (SemEval-2015 Task 4 trial articles)")],
+    gold: Annotated[Optional[Path], typer.Option(help="gold timelines (default: timeline_trial_gold.json beside FILE)")] = None,
+    model: Annotated[Optional[str], typer.Option()] = None,
+) -> None:
+    """Score the entity timelines the build implies, beside two baselines (article date, dateparser)."""
+    from newsscope.evaluation import timeline
+
+    print(timeline.format_report(timeline.evaluate(file, gold or file.with_name("timeline_trial_gold.json"), model=model)))
+
+
 @eval_app.command("timex")
 def eval_timex_cli(
     file: Annotated[Path, typer.Argument(help="seeds_gold.json or tempeval_aquaint_dev.jsonl")],

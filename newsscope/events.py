@@ -1,39 +1,37 @@
 """Events: dated happenings with actors, and the linking of one happening reported by several articles.
 
-An *event* is either
+An *event* is one report of a happening, or an article's own publication:
 
 - ``"reported"``: a sentence of an article holding a resolved temporal expression and at least one actor mention
-  (one event per sentence + timex), or
+  (one event per sentence + timex) — except a reporting verb dated only by "today" (", Carson continued"): a
+  quote, not a happening;
+- ``"article_dated"``: the day's news — a past-tense main clause about the article's actors in its lead
+  (:data:`LEAD_SENTENCES`) with no date of its own, dated by the article's publication date;
 - ``"publication"``: the article's own reporting, dated by its publication date.
 
-Events of different articles that describe the same happening share an ``event_key``; see :func:`link`.
+Reports (the first two kinds) that tell the same happening share an ``event_key``, the ``happening_id`` of
+:mod:`newsscope.happenings` (which makes the linking); a publication event's key is its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 from typing import Literal, get_args
 
-import numpy as np
 import pandas as pd
 
-from newsscope.dedupe import components
 from newsscope.tables import SCHEMAS
 
-EventKind = Literal["reported", "publication"]
+EventKind = Literal["reported", "article_dated", "publication"]
 EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 
-# Two events are the same happening only if they share at least this many actors.
-MIN_SHARED_ACTORS = 2
-# Timexes spanning more years than this (decades, centuries) are too vague to link on.
-MAX_LINK_YEARS = 12
-# A (year, actor pair) block with more events than this is linked on identical date ranges only, so that a
-# pair like (2016, United States, Russia) in a large corpus cannot make the candidate join quadratic.
-MAX_BLOCK = 2_000
 # A publication event lists the article's most-mentioned actors, up to this many.
 PUBLICATION_ACTORS = 5
+# The lead: the first sentences of an article (its headline, when the body starts with it), which tell what just
+# happened whatever their tense. Beyond the lead, a past-tense main clause with no date of its own is the day's news
+# too (on the SemEval TimeLine trial, dating such clauses by the article beat every narrower choice).
+LEAD_SENTENCES = 1
 
 COLUMNS: list[str] = SCHEMAS["events"].names
 
@@ -72,7 +70,7 @@ def _sentence_events(
     bodies: dict[str, str], sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame
 ) -> pd.DataFrame:
     resolved = timexes[timexes["date_start"].notna() & timexes["date_end"].notna()]
-    resolved = resolved[["article_id", "start", "end", "value", "granularity", "date_start", "date_end"]]
+    resolved = resolved.reindex(columns=["article_id", "start", "end", "text", "value", "granularity", "date_start", "date_end"])
     with_actor = mentions[mentions["actor_id"].notna()][["article_id", "start", "actor_id"]]
     if resolved.empty or with_actor.empty:
         return _empty()
@@ -111,8 +109,67 @@ def _sentence_events(
             "granularity": events["granularity"],
             "actor_ids": events["actor_ids"],
             "kind": "reported",
+            "t_start": events["start"].astype("int64").to_numpy(),
+            "t_text": events["text"].astype("object").to_numpy(),
         }
     )
+
+
+def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame,
+                          preds: pd.DataFrame, bodies: dict[str, str]) -> pd.DataFrame:
+    """The day's news, dated by the article's publication date: sentences with no resolved date expression whose main
+    clause is past tense or present perfect (not a reporting verb, not negated, not modal) with an actor in that
+    clause, and the lead (:data:`LEAD_SENTENCES`: with an actor anywhere in it, unless its main clause is modal or
+    a reporting verb)."""
+    if preds is None or preds.empty or sentences.empty:
+        return _empty()
+    published = dict(zip(articles["article_id"], _as_dates(articles["published"])))
+    lead = sentences.sort_values(["article_id", "start"], kind="stable")
+    lead = lead[lead["article_id"].map(lambda a: published.get(a) is not None)]
+    lead = lead.assign(n=lead.groupby("article_id").cumcount())
+    has_date = _in_sentence(timexes[timexes["date_start"].notna()][["article_id", "start"]], sentences)
+    dated = set(zip(has_date["article_id"], has_date["s_start"]))
+    roots = preds[preds["main"]].drop_duplicates(["article_id", "s_start"])
+    news = roots["tense"].isin(["past", "perfect"]) & ~roots["report"] & ~roots["negated"]
+    clause = {(a, int(s)): (int(p0), int(p1)) for a, s, p0, p1 in zip(roots.loc[news, "article_id"], roots.loc[news, "s_start"], roots.loc[news, "start"], roots.loc[news, "end"])}
+    not_news = {(a, int(s)) for a, s in zip(roots.loc[roots["report"] | (roots["tense"] == "modal"), "article_id"], roots.loc[roots["report"] | (roots["tense"] == "modal"), "s_start"])}
+    actors: dict[str, list[tuple[int, int, str]]] = {}
+    for a, s, e, actor in zip(mentions["article_id"], mentions["start"], mentions["end"], mentions["actor_id"]):
+        if isinstance(actor, str):
+            actors.setdefault(a, []).append((int(s), int(e), actor))
+    rows = []
+    for article_id, s_start, s_end, n in zip(lead["article_id"], lead["start"], lead["end"], lead["n"]):
+        key = (article_id, int(s_start))
+        if key in dated:
+            continue
+        if key in clause:
+            p0, p1 = clause[key]
+        elif n < LEAD_SENTENCES and key not in not_news:
+            p0, p1 = int(s_start), int(s_end)
+        else:
+            continue
+        found = sorted({actor for s, e, actor in actors.get(article_id, []) if s_start <= s and e <= s_end})
+        if not found:
+            continue
+        day = published[article_id]
+        rows.append(
+            {
+                "event_id": _short_hash(f"{article_id}|{int(s_start)}|article_dated"),
+                "article_id": article_id,
+                "sentence": bodies.get(article_id, "")[int(s_start):int(s_end)].strip(),
+                "start": int(s_start),
+                "end": int(s_end),
+                "date_value": day.isoformat(),
+                "date_start": day,
+                "date_end": day,
+                "granularity": "day",
+                "actor_ids": found,
+                "kind": "article_dated",
+            }
+        )
+    if not rows:
+        return _empty()
+    return pd.DataFrame(rows).astype({"start": "Int64", "end": "Int64"})
 
 
 def _publication_events(articles: pd.DataFrame, sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
@@ -166,117 +223,19 @@ def _publication_events(articles: pd.DataFrame, sentences: pd.DataFrame, mention
     return frame.astype({"start": "Int64", "end": "Int64"})
 
 
-def _identical_range_pairs(keys: pd.DataFrame) -> pd.DataFrame:
-    """Linear stand-in for the self-join of an oversized block: links events with identical date ranges.
-
-    Within a group of identical ranges every two events of different articles are linked, so the group is one
-    component as soon as it holds two articles; linking each event to the group's first event of another article
-    gives the same components in linear time.
-    """
-    ordered = keys.sort_values(["block", "d0", "d1", "i"]).reset_index(drop=True)
-    by_range = ordered.groupby(["block", "d0", "d1"], sort=False)
-    first = by_range["i"].transform("first")
-    other = ordered["article"] != by_range["article"].transform("first")
-    # For events of the first event's article: the group's first event from another article (if any).
-    alt = ordered[other].groupby(["block", "d0", "d1"], sort=False)["i"].first().rename("alt")
-    alt = ordered[["block", "d0", "d1"]].join(alt, on=["block", "d0", "d1"])["alt"]
-    partner = first.where(other, alt)
-    keep = partner.notna()
-    lo = np.minimum(ordered.loc[keep, "i"], partner[keep]).astype("int64")
-    hi = np.maximum(ordered.loc[keep, "i"], partner[keep]).astype("int64")
-    d0, d1 = ordered.loc[keep, "d0"], ordered.loc[keep, "d1"]
-    return pd.DataFrame({"i": lo, "i_j": hi, "article": "", "article_j": "_", "d0": d0, "d1": d1, "d0_j": d0, "d1_j": d1})
-
-
-def _candidate_pairs(events: pd.DataFrame) -> pd.DataFrame:
-    """Pairs (i, j) of events from different articles, sharing >= 2 actors, one date range containing the other."""
-    day0 = _to_datetime(events["date_start"])
-    day1 = _to_datetime(events["date_end"])
-    base = pd.DataFrame(
-        {
-            "i": np.arange(len(events)),
-            "article": events["article_id"].to_numpy(),
-            "d0": day0.to_numpy(),
-            "d1": day1.to_numpy(),
-            "y0": day0.dt.year.to_numpy(),
-            "y1": day1.dt.year.to_numpy(),
-            "actors": events["actor_ids"].to_numpy(),
-        }
-    )
-    base = base[(base["y1"] - base["y0"] < MAX_LINK_YEARS) & (base["actors"].map(len) >= MIN_SHARED_ACTORS)]
-    if base.empty:
-        return pd.DataFrame(columns=["i", "j"], dtype="int64")
-    # Blocking keys: every year the range touches x every pair of the event's actors. Two events can only be linked
-    # if they share a block, and the join stays within blocks, so the work grows with block sizes, not corpus size.
-    base["year"] = [list(range(int(a), int(b) + 1)) for a, b in zip(base["y0"], base["y1"])]
-    base["pair"] = [list(itertools.combinations(sorted(set(a)), 2)) for a in base["actors"]]
-    keys = base.explode("year").explode("pair")[["i", "article", "d0", "d1", "year", "pair"]].reset_index(drop=True)
-    keys["block"] = keys["year"].astype(str) + "|" + keys["pair"].map("|".join)
-    sizes = keys["block"].map(keys["block"].value_counts())
-    small, big = keys[sizes <= MAX_BLOCK], keys[sizes > MAX_BLOCK]
-    joined = [small.merge(small, on="block", suffixes=("", "_j"))]
-    if not big.empty:
-        joined.append(_identical_range_pairs(big))
-    pairs = pd.concat(joined, ignore_index=True)
-    pairs = pairs[(pairs["i"] < pairs["i_j"]) & (pairs["article"] != pairs["article_j"])]
-    contains = (pairs["d0"] <= pairs["d0_j"]) & (pairs["d1_j"] <= pairs["d1"])
-    contained = (pairs["d0_j"] <= pairs["d0"]) & (pairs["d1"] <= pairs["d1_j"])
-    pairs = pairs[contains | contained]
-    return pairs[["i", "i_j"]].rename(columns={"i_j": "j"}).drop_duplicates().reset_index(drop=True)
-
-
-def link(events: pd.DataFrame) -> pd.Series:
-    """The ``event_key`` of each event: events of different articles reporting the same happening share one.
-
-    Two events are linked when they come from different articles, one's date range contains the other's
-    (equal ranges, or the coarser containing the finer: "last year" = 2023 contains "last September" = 2023-09),
-    and they share at least :data:`MIN_SHARED_ACTORS` actors. When the ranges differ, the coarser event links only
-    to its best-matching finer events (most shared actors), so a vague "last year" sentence does not glue together
-    two distinct happenings of that year. Linked events form components (union-find); the key is a short hash of
-    the component's smallest ``event_id``. Candidates are found by blocking on (year, actor pair), which keeps the
-    work near-linear in the corpus size.
-
-    Args:
-        events: ``event_id, article_id, date_start, date_end, actor_ids``.
-
-    Returns:
-        A Series of keys aligned with ``events.index``.
-
-    Note:
-        Shared actors and overlapping dates are weak evidence: two different meetings of the same two leaders in
-        the same month get one key. Ranges longer than :data:`MAX_LINK_YEARS` years are never linked.
-    """
-    if events.empty:
-        return pd.Series([], index=events.index, dtype="object")
-    pairs = _candidate_pairs(events)
-    ids = events["event_id"].tolist()
-    links: list[tuple[str, str]] = []
-    if not pairs.empty:
-        actor_sets = [set(a) for a in events["actor_ids"]]
-        day0 = _to_datetime(events["date_start"]).to_numpy()
-        day1 = _to_datetime(events["date_end"]).to_numpy()
-        i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-        pairs["shared"] = [len(actor_sets[a] & actor_sets[b]) for a, b in zip(i, j)]
-        pairs = pairs[pairs["shared"] >= MIN_SHARED_ACTORS]
-        i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
-        width_i = day1[i] - day0[i]
-        width_j = day1[j] - day0[j]
-        equal = (day0[i] == day0[j]) & (day1[i] == day1[j])
-        pairs = pairs.assign(
-            coarse=np.where(width_i >= width_j, i, j), fine=np.where(width_i >= width_j, j, i), equal=equal
-        )
-        nested = pairs[~pairs["equal"]]
-        best = nested["shared"] == nested.groupby("coarse")["shared"].transform("max")
-        kept = pd.concat([pairs[pairs["equal"]], nested[best]])
-        links = [(ids[int(a)], ids[int(b)]) for a, b in zip(kept["coarse"], kept["fine"])]
-    smallest = components(ids, links)
-    return pd.Series([_short_hash(smallest[e]) for e in ids], index=events.index, dtype="object")
-
-
 def extract(
-    articles: pd.DataFrame, sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame
+    articles: pd.DataFrame, sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame,
+    predicates: pd.DataFrame | None = None, names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The events table: dated sentences with actors, plus each article's own publication.
+    """The events table (see :func:`extract_all`)."""
+    return extract_all(articles, sentences, timexes, mentions, predicates, names)[0]
+
+
+def extract_all(
+    articles: pd.DataFrame, sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame,
+    predicates: pd.DataFrame | None = None, names: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The events table and the happenings table.
 
     Args:
         articles: ``article_id, published`` (date or None), ``outlet, title, body``.
@@ -284,32 +243,60 @@ def extract(
         timexes: ``article_id, start, end, text, value, granularity, ..., date_start, date_end`` (resolved; an
             unresolved expression has no ``date_start`` and is ignored).
         mentions: canonicalised mentions ``article_id, start, end, actor_id`` (``actor_id`` may be None).
+        predicates: :func:`newsscope.happenings.predicates` rows with ``article_id`` (None: no parse, so no
+            headlines from it, no day's news, and every report's trigger is unknown).
+        names: actor id -> canonical name, for headlines.
 
     Returns:
-        A frame with exactly the columns of ``SCHEMAS["events"]``: one ``"reported"`` event per sentence and
-        resolved timex in a sentence with at least one actor, and one ``"publication"`` event per dated article
-        (sentence = title or first sentence; actor_ids = its most-mentioned actors, up to
-        :data:`PUBLICATION_ACTORS`). Reported events share ``event_key`` across articles as :func:`link` decides;
-        a publication event's key is its own.
+        ``(events, happenings)``: events with exactly the columns of ``SCHEMAS["events"]`` — one ``"reported"``
+        event per sentence and resolved timex in a sentence with at least one actor (a reporting verb dated only by
+        "today" excluded), one ``"article_dated"`` event per lead sentence telling the day's news, one
+        ``"publication"`` event per dated article (sentence = title or first sentence; actor_ids = its
+        most-mentioned actors, up to :data:`PUBLICATION_ACTORS`). Reports carry their happening's id as
+        ``event_key``; a publication event's key is its own.
 
     Note:
-        The date of a sentence is its timex's date, not necessarily the date of what the sentence's main verb
-        describes ("Austin, who visited Kyiv last week, said on Tuesday ..." yields two events for one sentence).
+        A report's date is its timex's date; its headline and trigger come from the predicate governing that
+        timex ("Austin, who visited Kyiv last week, said on Tuesday ..." yields a "visit" and a "say" report).
     """
+    from newsscope import happenings
+
     ids = articles["article_id"].astype(str)
     articles = articles.assign(article_id=ids)
     bodies = dict(zip(ids, articles["body"].fillna("")))
     sentences = sentences.assign(article_id=sentences["article_id"].astype(str))
     timexes = timexes.assign(article_id=timexes["article_id"].astype(str))
     mentions = mentions.assign(article_id=mentions["article_id"].astype(str))
+    preds = predicates if predicates is not None else pd.DataFrame(columns=["article_id", "s_start", "start", "end", "main"])
+    preds = preds.assign(article_id=preds["article_id"].astype(str))
+    names = names or {}
 
     reported = _sentence_events(bodies, sentences, timexes, mentions)
-    reported = reported.assign(event_key=link(reported)) if not reported.empty else reported.assign(event_key=None)
+    timex_at = dict(zip(reported["event_id"], reported["t_start"])) if "t_start" in reported else {}
+    timex_text = dict(zip(reported["event_id"], reported["t_text"])) if "t_text" in reported else {}
+    lead = _article_dated_events(articles, sentences, timexes, mentions, preds, bodies) if predicates is not None else _empty()
+    reports = pd.concat([p for p in (reported.drop(columns=["t_start", "t_text"], errors="ignore"), lead) if not p.empty] or [_empty()], ignore_index=True)
+    table = happenings.table(reports.iloc[0:0].assign(happening=[]), timexes, {}) if reports.empty else None
+    if not reports.empty:
+        feats = happenings.features(reports, preds, mentions, names, timex_at)
+        # A reporting verb dated only by "today" is a quote, not a happening.
+        today = reports["event_id"].map(lambda e: str(timex_text.get(e) or "").strip().lower() in happenings.TODAY)
+        keep = ~(today & (feats["report"] | feats["main_report"]))
+        reports, feats = reports[keep], feats[keep]
+        reports = pd.concat([reports, feats], axis=1)
+        reports["happening"] = happenings.link(reports)
+        outlets = dict(zip(articles["article_id"], articles["outlet"].where(articles["outlet"].notna(), None)))
+        table = happenings.table(reports, timexes, outlets)
+        ids_of = dict(zip(reports["happening"], reports["happening"].map(happenings._short_hash)))
+        reports["event_key"] = reports["happening"].map(ids_of)
+        reports = reports[COLUMNS]
+    else:
+        reports = reports.assign(event_key=None)
     published = _publication_events(articles, sentences, mentions)
     published = published.assign(event_key=published["event_id"].map(_short_hash)) if not published.empty else published
-    parts = [p for p in (reported, published) if not p.empty]
+    parts = [p for p in (reports, published) if not p.empty]
     if not parts:
-        return _empty()[COLUMNS]
+        return _empty()[COLUMNS], table
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(["article_id", "kind", "start", "event_id"], na_position="first", kind="stable")
-    return out.reset_index(drop=True)[COLUMNS].astype({"start": "Int64", "end": "Int64"})
+    return out.reset_index(drop=True)[COLUMNS].astype({"start": "Int64", "end": "Int64"}), table

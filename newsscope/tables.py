@@ -100,6 +100,27 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("kind", _str),
         ]
     ),
+    # One row per happening: a cluster of reports (events) that tell the same thing (newsscope.happenings).
+    # date_*/granularity: the happening's own date (its finest member's); headline: subject - predicate - object of
+    # the best report with canonical actor names; trigger: that predicate's lemma; actor_ids: the core actors,
+    # most reported first; n_events/n_articles/n_outlets: its reports; salience: articles + outlets +
+    # log2(1 + articles referring to its date, weighted by granularity), the Timeline's ranking. events.event_key = happening_id.
+    "happenings": pa.schema(
+        [
+            ("happening_id", _str),
+            ("date_value", _str),
+            ("date_start", _date),
+            ("date_end", _date),
+            ("granularity", _str),
+            ("headline", _str),
+            ("trigger", _str),
+            ("actor_ids", _strs),
+            ("n_events", _int),
+            ("n_articles", _int),
+            ("n_outlets", _int),
+            ("salience", pa.float64()),
+        ]
+    ),
     "ingest_log": pa.schema(
         [
             ("source_path", _str),

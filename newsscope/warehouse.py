@@ -4,7 +4,7 @@ The Parquet files stay the contract; this file is a cache of them laid out for t
 
     <version folder>/_cache/dashboard-<digest of what it was made from>.duckdb
 
-- The seven contract tables, row for row, each sorted by `article_id` (DuckDB's per-block min/max then skips
+- The contract tables, row for row, each sorted by `article_id` (DuckDB's per-block min/max then skips
   most of a table when a query asks for one article), plus derived columns (`DERIVED`) for what the queries would
   otherwise recompute from millions of rows on every call: a lower-cased search text, numbers for ids, a quote's
   normalised words, an event's timeline lanes, the order in which a group's representative is picked, flags that
@@ -119,7 +119,8 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("article_no", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
 }
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
-         "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path"}  # fmt: skip
+         "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
+         "happenings": "date_start, happening_id"}  # fmt: skip
 
 
 def source(folder: Path) -> dict:

@@ -218,6 +218,15 @@ def _events() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _happenings() -> pd.DataFrame:
+    spec = [
+        ("k_meet", "2023-09", D(2023, 9, 1), D(2023, 9, 30), "month", "Kim Jong-un met Putin", "meet", [KIM, PUTIN], 2, 2, 2, 6.0),
+        ("k_warn", "2024-04-30", D(2024, 4, 30), D(2024, 4, 30), "day", EVIL, "warn", [AUSTIN, RUSSIA], 1, 1, 1, 3.0),
+        ("k_deny", "2024-05", D(2024, 5, 1), D(2024, 5, 31), "month", "Putin denied it", "deny", [PUTIN], 1, 1, 1, 2.0),
+    ]
+    return pd.DataFrame(spec, columns=tables.SCHEMAS["happenings"].names)
+
+
 def _ingest_log() -> pd.DataFrame:
     rows = [{"source_path": f"raw/{a}.txt", "source_id": f"src_{a}", "status": "ok", "reason": "", "article_id": a} for a in BODIES]
     rows.append({"source_path": "raw/blank.txt", "source_id": "src_blank", "status": "empty", "reason": "no article text left after removing page chrome", "article_id": None})
@@ -229,7 +238,7 @@ def write_fixture_build(out: Path, empty: bool = False) -> Path:
     """Publish a hand-made build at `out` (a link, like a real build); `empty=True` writes zero-row tables."""
     frames = {
         "articles": _articles(), "mentions": _mentions(), "actors": _actors(), "quotes": _quotes(),
-        "timexes": _timexes(), "events": _events(), "ingest_log": _ingest_log(),
+        "timexes": _timexes(), "events": _events(), "happenings": _happenings(), "ingest_log": _ingest_log(),
     }
     folder = storage.new_version(out)
     for name in tables.TABLES:

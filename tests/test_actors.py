@@ -414,3 +414,45 @@ def test_headline_fragment_is_not_a_full_name(aliases: AliasTable) -> None:
     names = table.set_index("actor_id")["name"]
     assert names[out["actor_id"].iloc[1]] == "Fiorina"
     assert names[out["actor_id"].iloc[2]] == "Ted Cruz"
+
+
+# ── issue 12: the actors a timeline hangs on ─────────────────────────────────────────────────────────────────────
+
+
+def _canonical(rows: list[tuple[str, str, str]], aliases=None):
+    from newsscope.actors import AliasTable, canonicalise
+
+    frame = pd.DataFrame([dict(article_id=a, start=i, end=i + len(t), text=t, label=l) for i, (a, t, l) in enumerate(rows)])
+    return canonicalise(frame, pd.DataFrame({"article_id": sorted({a for a, _, _ in rows}), "published": None}), aliases or AliasTable())
+
+
+def test_general_motors_is_an_organisation_not_a_person_called_motors(nlp):
+    from newsscope.actors import mentions
+
+    doc = nlp("General Motors said on Tuesday it would cut 4,000 jobs. Gen. Mark Milley visited the plant.")
+    found = {(m.text, m.label) for m in mentions(doc)}
+    assert ("General Motors", "ORG") in found
+    assert not any(text == "Motors" for text, _ in found)
+
+
+def test_time_zones_and_regions_are_not_actors_unless_the_alias_table_says_so():
+    from newsscope.actors import AliasTable
+
+    out, actors = _canonical([("a", "UTC", "ORG"), ("a", "Far East", "LOC"), ("a", "Middle East", "LOC"), ("a", "Russia", "GPE")])
+    assert out["actor_id"].isna().tolist() == [True, True, True, False]
+    out, actors = _canonical([("a", "Middle East", "LOC")], AliasTable.from_rows([("Middle East", "Middle East", "place")]))
+    assert out["actor_id"].notna().all()
+
+
+def test_ford_and_ford_motor_company_are_one_actor():
+    out, actors = _canonical([("a", "Ford Motor Company", "ORG"), ("a", "Ford", "ORG"), ("b", "Ford Motor Co.", "ORG")])
+    assert out["actor_id"].nunique() == 1 and len(actors) == 1
+    assert set(actors.iloc[0]["aliases"]) >= {"Ford", "Ford Motor Company"}
+
+
+def test_hyphen_joined_names_are_not_one_actor():
+    from newsscope.actors import is_joined_names
+
+    assert is_joined_names("Boeing-Air Force") and not is_joined_names("Coca-Cola") and not is_joined_names("Kim Jong-un")
+    out, _ = _canonical([("a", "Boeing-Air Force", "ORG"), ("a", "Boeing", "ORG"), ("a", "Coca-Cola", "ORG")])
+    assert out["actor_id"].isna().tolist() == [True, False, False]

@@ -214,6 +214,28 @@ def test_timeline_evidence_panel(monkeypatch, hostile_build):
     assert "Also reported by 1 other article" in text
 
 
+def test_timeline_opens_on_headline_cards_and_a_card_opens_its_evidence(monkeypatch, hostile_build):
+    from conftest import EVIL, PUTIN
+
+    at = open_page(monkeypatch, hostile_build, "timeline")
+    _no_exception(at)
+    text = _text(at)
+    plain = text.replace("\\", "")  # md_escape's backslashes off, to read it as a reader does
+    assert "Kim Jong-un met Putin" in plain and "September 2023" in plain and "2 articles · 2 outlets" in plain
+    assert EVIL not in text and "\\<script\\>" in text  # the hostile headline is escaped, never markup
+    assert "Kim Jong-un met Putin last September." not in plain  # evidence stays closed until asked for
+    at.button(key="open_k_meet").click().run()
+    _no_exception(at)
+    plain = _text(at).replace("\\", "")
+    assert "Kim Jong-un met Putin last September." in plain and "Evidence: 2 report(s)" in plain
+    assert "from “last September”, read against the article's date" in plain
+    assert at.query_params["timeline_happening"] == "k_meet"
+    # An actor's timeline: only that actor's happenings.
+    at = open_page(monkeypatch, hostile_build, "timeline", {"actor": PUTIN})
+    plain = _text(at).replace("\\", "")
+    assert "Putin denied it" in plain and "<script>" not in plain  # k_warn (Austin, Russia) is not on it
+
+
 def test_actors_page_defaults_to_global_actor(monkeypatch, hostile_build):
     at = open_page(monkeypatch, hostile_build, "actors", {"actor": AUSTIN})
     assert at.selectbox(key="actors_actor").value == AUSTIN

@@ -121,3 +121,26 @@ def test_quote_link_opens_the_reader(server, page):
     assert "article=" in page.url and "quote=" in page.url
     assert page.locator("mark.ns-focus").count() >= 1
     shot(page, "reader-focused-quote")
+
+
+def test_timeline_card_opens_its_evidence(server, page, sample_build):
+    page.goto(f"{server}/timeline")
+    wait_idle(page)
+    no_exception(page)
+    happenings = pq.read_table(storage.current(sample_build) / "happenings.parquet").to_pandas()
+    top = happenings.sort_values(["salience", "date_start"], ascending=[False, True]).iloc[0]
+    card = page.locator(f".st-key-card_{top['happening_id']}")
+    assert card.count() == 1 and "Kim Jong-un" in card.inner_text() and "3 articles" in card.inner_text()
+    shot(page, "timeline-key-events")
+    card.get_by_role("button").first.click()
+    wait_idle(page)
+    no_exception(page)
+    text = card.inner_text()
+    assert "Evidence: 3 report(s)" in text and "Dated 2023-09" in text and "read against the article" in text
+    assert "Open the article" in text
+    assert f"timeline_happening={top['happening_id']}" in page.url
+    shot(page, "timeline-evidence")
+    page.get_by_role("tab", name="Lanes").click()
+    wait_idle(page)
+    no_exception(page)
+    shot(page, "timeline-lanes")

@@ -111,7 +111,7 @@ def test_a_failing_build_leaves_the_previous_one(tmp_path: Path, monkeypatch: py
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module.events, "extract", boom)
+    monkeypatch.setattr(build_module.events, "extract_all", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         build([SAMPLE], out)
     assert storage.read_manifest(storage.current(out)) == before

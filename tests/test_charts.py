@@ -67,20 +67,31 @@ def _events():
     )
 
 
-def test_timeline_spans_and_points():
+def test_timeline_points_and_the_month_year_band():
     fig = charts.timeline(_events())
-    bars = [t for t in fig.data if t.type == "bar"]
-    points = [t for t in fig.data if t.type == "scatter"]
-    assert {t.name for t in bars} == {"Kim Jong-un", "Russia"}  # month-level events are spans
-    assert [t.name for t in points] == ["Kim Jong-un"]  # the day-level one is a point
-    kim_span = next(t for t in bars if t.name == "Kim Jong-un")
-    assert kim_span.x[0] == pytest.approx(30 * 86_400_000)  # 1–30 Sep inclusive
+    assert all(t.type == "scatter" for t in fig.data)  # no bar across a lane
+    band = [t for t in fig.data if set(t.y) == {charts.SPAN_BAND}]
+    points = [t for t in fig.data if charts.SPAN_BAND not in set(t.y)]
+    assert {t.name for t in band} == {"Kim Jong-un", "Russia"}  # month-level events sit in their own band
+    assert [t.name for t in points] == ["Kim Jong-un"]  # the day-level one is a point in its lane
+    kim_span = next(t for t in band if t.name == "Kim Jong-un")
+    assert kim_span.error_x.array[0] == pytest.approx(15 * 86_400_000)  # 1–30 Sep inclusive, half each side
     assert kim_span.customdata[0][0] == "e1"  # selection returns the event id
-    assert fig.layout.xaxis.rangeslider.visible and fig.layout.xaxis.title.text.startswith("Event date")
+    assert fig.layout.xaxis.rangeslider.visible and fig.layout.xaxis.title.text.startswith("Date")
     assert fig.layout.yaxis.title.text == "Actor" and fig.layout.legend.title.text == "Actor"
+    assert list(fig.layout.yaxis.categoryarray)[0] == charts.SPAN_BAND
     hover = points[0].customdata[0][1]
     assert "&lt;script&gt;" in hover and "<script>" not in hover
     assert kim_span.marker.color == charts.color_for("Kim Jong-un")
+
+
+def test_timeline_hover_shows_the_headline_and_the_axis_follows_the_date_filter():
+    events = _events().assign(headline=["Kim met <b>Putin</b>", "Austin warned", "Russia denied"])
+    fig = charts.timeline(events, bounds=(D(2024, 1, 1), D(2024, 3, 31)))
+    hover = " ".join(c[1] for t in fig.data for c in t.customdata)
+    assert "Kim met &lt;b&gt;Putin&lt;/b&gt;" in hover
+    low, high = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert pd.Timestamp(2023, 12, 25) < low <= pd.Timestamp(2024, 1, 1) and pd.Timestamp(2024, 4, 1) <= high < pd.Timestamp(2024, 4, 10)
 
 
 def test_timeline_publication_track():

@@ -1,0 +1,155 @@
+"""The Timeline's queries over the happenings table: key events in view, a happening's evidence, the CSV export.
+
+Same conventions as :mod:`newsscope.queries` (its scope and parameter helpers are reused): every value is a
+named parameter, aggregation happens in DuckDB, a page receives one row per happening or report.
+
+How the global filters apply to happenings:
+
+- dates: the happening's own date overlaps the range (not the publication dates of its reports);
+- actors: one of the happening's core actors (``happenings.actor_ids``) is chosen — an actor's timeline;
+- outlets, story, text: the happening has a report in an article in view; its counts (articles, outlets) and
+  its ranking then count only those reports.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from newsscope.filters import Filters
+from newsscope.queries import SAFE_URL, _params, _run, _scope, _scope_rules
+
+KEY_EVENTS = 60  # headline cards the Timeline opens with
+MAX_KEY_EVENTS = 500
+
+
+def _happening_rules(filters: Filters) -> list[str]:
+    where = []
+    if filters.date_from is not None:  # a happening overlapping the range is kept
+        where.append("h.date_end >= $date_from::DATE")
+    if filters.date_to is not None:
+        where.append("h.date_start <= $date_to::DATE")
+    if filters.actors:
+        where.append("list_has_any(h.actor_ids, $actors::VARCHAR[])")
+    return where
+
+
+def key_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = KEY_EVENTS) -> pd.DataFrame:
+    """The most salient happenings in view: `happening_id, date_value, date_start, date_end, granularity, headline,
+    trigger, actor_ids, n_events, n_articles, n_outlets, salience`, most salient first (then earliest).
+
+    With an outlet, story or text filter, `n_events, n_articles, n_outlets` count the reports in view and the
+    salience is recomputed from them (its date-reference part kept).
+    """
+    limit = max(1, min(int(limit), MAX_KEY_EVENTS))
+    where = _happening_rules(filters)
+    article_rules = _scope_rules(filters, actor_rule=False, date_rule=False)
+    if not article_rules:
+        sql = f"""
+            SELECT h.* FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}
+            ORDER BY h.salience DESC, h.date_start, h.happening_id LIMIT $limit
+        """
+    else:
+        sql = f"""
+            WITH {_scope(filters, actor_rule=False, date_rule=False)},
+            counted AS (
+                SELECT e.event_key, count(*) AS n_events, count(DISTINCT e.article_no) AS n_articles, count(DISTINCT s.outlet) AS n_outlets
+                FROM events e JOIN scope s ON s.article_no = e.article_no
+                WHERE e.kind <> 'publication' AND e.event_key IS NOT NULL
+                GROUP BY e.event_key
+            )
+            SELECT h.happening_id, h.date_value, h.date_start, h.date_end, h.granularity, h.headline, h.trigger, h.actor_ids,
+                   c.n_events, c.n_articles, c.n_outlets,
+                   round(h.salience - h.n_articles - h.n_outlets + c.n_articles + c.n_outlets, 3) AS salience
+            FROM happenings h JOIN counted c ON c.event_key = h.happening_id
+            WHERE {' AND '.join(where) or 'TRUE'}
+            ORDER BY salience DESC, h.date_start, h.happening_id LIMIT $limit
+        """
+    return _run(con, sql, _params(filters, limit=limit))
+
+
+def count_happenings(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """How many happenings are in view (the key events are the most salient of these)."""
+    where = _happening_rules(filters)
+    article_rules = _scope_rules(filters, actor_rule=False, date_rule=False)
+    if article_rules:
+        where.append(
+            f"h.happening_id IN (WITH {_scope(filters, actor_rule=False, date_rule=False)} "
+            "SELECT e.event_key FROM events e JOIN scope s ON s.article_no = e.article_no WHERE e.kind <> 'publication')"
+        )
+    frame = _run(con, f"SELECT count(*) AS n FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}", _params(filters))
+    return int(frame["n"].iloc[0])
+
+
+def happening_reports(con: duckdb.DuckDBPyConnection, happening_id: str) -> pd.DataFrame:
+    """Every report of one happening with its article and how its date was worked out.
+
+    Returns: `event_id, kind, sentence, date_value, granularity, date_start, date_end, article_id, title, outlet,
+    published, published_source, url, timex_text, timex_method, timex_anchored` (the expression in the sentence
+    that carries the report's date; null for a report dated by its article), earliest published first.
+    """
+    sql = f"""
+        WITH e AS (SELECT * FROM events WHERE event_key = $happening_id AND kind <> 'publication'),
+        t AS (
+            SELECT t.article_id, t.start, t.value, t.text, t.method, t.anchored FROM timexes t
+            WHERE t.article_id IN (SELECT article_id FROM e)
+        ),
+        carried AS (
+            SELECT e.event_id, arg_min(t.text, t.start) AS timex_text, arg_min(t.method, t.start) AS timex_method,
+                   arg_min(t.anchored, t.start) AS timex_anchored
+            FROM e JOIN t ON t.article_id = e.article_id AND t.start >= e.start AND t.start < e."end" AND t.value = e.date_value
+            WHERE e.kind = 'reported'
+            GROUP BY e.event_id
+        )
+        SELECT e.event_id, e.kind, e.sentence, e.date_value, e.granularity, e.date_start, e.date_end, e.article_id,
+               a.title, a.outlet, a.published, a.published_source, {SAFE_URL.format(t='a')},
+               c.timex_text, c.timex_method, c.timex_anchored
+        FROM e JOIN articles a ON a.article_id = e.article_id
+        LEFT JOIN carried c ON c.event_id = e.event_id
+        ORDER BY a.published NULLS LAST, a.outlet, e.article_id, e.start
+    """
+    return _run(con, sql, {"happening_id": happening_id})
+
+
+def headlines(con: duckdb.DuckDBPyConnection, happening_ids: tuple[str, ...]) -> pd.DataFrame:
+    """`happening_id, headline, n_articles, n_outlets` for the given ids (the lane chart's hover text)."""
+    sql = "SELECT happening_id, headline, n_articles, n_outlets FROM happenings WHERE list_contains($ids::VARCHAR[], happening_id)"
+    return _run(con, sql, {"ids": list(happening_ids)})
+
+
+def key_event_reports(con: duckdb.DuckDBPyConnection, filters: Filters, happening_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The reports in view of the given happenings, for the CSV export: `happening_id, article_id, outlet, title,
+    published, url` (one row per happening and article)."""
+    article_rules = _scope_rules(filters, actor_rule=False, date_rule=False)
+    scope = f"WITH {_scope(filters, actor_rule=False, date_rule=False)} " if article_rules else ""
+    source = "events e JOIN scope s ON s.article_no = e.article_no" if article_rules else "events e"
+    sql = f"""
+        {scope}
+        SELECT DISTINCT e.event_key AS happening_id, a.article_id, a.outlet, a.title, a.published, {SAFE_URL.format(t='a')}
+        FROM {source} JOIN articles a ON a.article_id = e.article_id
+        WHERE e.kind <> 'publication' AND list_contains($ids::VARCHAR[], e.event_key)
+        ORDER BY happening_id, a.published NULLS LAST, a.article_id
+    """
+    return _run(con, sql, _params(filters, ids=list(happening_ids)))
+
+
+def export_rows(key: pd.DataFrame, reports: pd.DataFrame, names: dict[str, str], link) -> pd.DataFrame:
+    """The CSV of the key events shown: `date, granularity, headline, actors, outlets, n_articles, reports`
+    (`reports`: each report's link, `link(article_id, url)`, separated by spaces)."""
+    by = {h: g for h, g in reports.groupby("happening_id", sort=False)} if not reports.empty else {}
+    rows = []
+    for h in key.itertuples(index=False):
+        group = by.get(h.happening_id, reports.iloc[0:0])
+        outlets = sorted({o for o in group["outlet"] if isinstance(o, str)})
+        rows.append(
+            {
+                "date": h.date_value,
+                "granularity": h.granularity,
+                "headline": h.headline,
+                "actors": "; ".join(names.get(a, a) for a in list(h.actor_ids)),
+                "outlets": "; ".join(outlets),
+                "n_articles": int(h.n_articles),
+                "reports": " ".join(link(a, u) for a, u in zip(group["article_id"], group["url"])),
+            }
+        )
+    return pd.DataFrame(rows, columns=["date", "granularity", "headline", "actors", "outlets", "n_articles", "reports"])
