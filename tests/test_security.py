@@ -115,7 +115,15 @@ def write_payload_build(out: Path) -> Path:
         [frames["events"], pd.DataFrame([{
             "event_id": "e6", "article_id": "art6", "sentence": sentence, **dict(zip(("start", "end"), _span(BODY6, sentence))),
             "date_value": "2024-06-20", "date_start": dt.date(2024, 6, 20), "date_end": dt.date(2024, 6, 20), "granularity": "day",
-            "actor_ids": [SQLI, XSS_ID], "event_key": "k_meet", "kind": "reported",
+            "actor_ids": [SQLI, XSS_ID], "event_key": "k_xss", "kind": "reported",
+        }])],
+        ignore_index=True,
+    )
+    frames["happenings"] = pd.concat(
+        [frames["happenings"], pd.DataFrame([{
+            "happening_id": "k_xss", "date_value": "2024-06-20", "date_start": dt.date(2024, 6, 20), "date_end": dt.date(2024, 6, 20),
+            "granularity": "day", "headline": f"{XSS_NAME} warned {XSS['md_link']}", "trigger": XSS["script"], "actor_ids": [SQLI, XSS_ID],
+            "n_events": 1, "n_articles": 1, "n_outlets": 1, "salience": 9.0,
         }])],
         ignore_index=True,
     )
@@ -544,7 +552,8 @@ DOM_CHECK = """() => ({
 
 PAYLOAD_VIEWS = [
     ("overview", ""),
-    ("timeline", "timeline?timeline_event=e6"),
+    ("timeline", "timeline?timeline_happening=k_xss"),  # the hostile happening's card with its evidence open
+    ("timeline (lanes)", "timeline?timeline_event=e6"),
     ("actors (hostile name)", f"actors?actors_actor={XSS_ID}"),
     ("actors (SQL name)", f"actors?actors_actor={urlquote(SQLI, safe='')}"),
     ("quotes", "quotes"),
