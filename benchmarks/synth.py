@@ -182,6 +182,10 @@ def scale(base: Path, out: Path, n_articles: int = 100_000, progress=print) -> d
     if folder_in is None:
         raise FileNotFoundError(f"{base} is not a NewsScope build (no manifest.json)")
     base_tables = {name: pq.read_table(folder_in / f"{name}.parquet") for name in tables.TABLES}
+    for name, t in base_tables.items():  # a base built before a contract column existed (articles.fetched) gets it empty
+        for f in tables.SCHEMAS[name]:
+            if f.name not in t.column_names:
+                base_tables[name] = t = t.append_column(f, pa.nulls(len(t), f.type))
     base_manifest = storage.read_manifest(folder_in)
     ids = base_tables["articles"]["article_id"]
     n_base = len(ids)

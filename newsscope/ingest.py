@@ -13,7 +13,7 @@ import io
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -50,7 +50,10 @@ class RawDocument:
     source_id: str  # source_path for files; the record's `id`, or "<source_path>#<n>" for records without one
     kind: Kind
     content: str
-    meta: dict[str, str] = field(default_factory=dict)  # outlet / published / title / url, strings as given
+    meta: dict[str, str] = field(default_factory=dict)  # outlet / published / title / url / fetched, strings as given
+    # Where `meta` came from, as `published_source` will say: "record" (a record, or a list of links: a CSV export,
+    # a feed) or "sidecar" (a metadata.csv beside the file). None: "record" for records, else "sidecar".
+    provenance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,16 @@ class LogRow:
     article_id: str | None = None
 
 
-def read(paths: list[Path]) -> Iterator[RawDocument | LogRow]:
+Other = Callable[[Path, str], "Iterable | None"]
+
+
+def read(paths: list[Path], other: Other | None = None) -> Iterator[RawDocument | LogRow]:
     """Read every input unit under `paths` (files or folders, recursively), in a stable order.
+
+    Args:
+        paths: files or folders.
+        other: asked first for every file (path, relative name): the units of a file that is another kind of
+            source (a web archive, a list of links: see `newsscope.sources`), or None to read it here.
 
     Note: names starting with "." are skipped (hidden files, version-control folders), and `metadata.csv` /
     `metadata.jsonl` in a folder are sidecars that describe the files beside them, not articles.
@@ -75,6 +86,10 @@ def read(paths: list[Path]) -> Iterator[RawDocument | LogRow]:
         rel = _relative(path, root)
         if problem:
             yield LogRow(rel, rel, "unreadable", problem)
+            continue
+        units = other(path, rel) if other is not None else None
+        if units is not None:
+            yield from units
             continue
         if path.parent not in sidecars:
             sidecars[path.parent] = read_sidecar(path.parent)

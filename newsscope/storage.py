@@ -60,6 +60,31 @@ def lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+ARCHIVE = "archive"
+
+
+def archive_folder(out: Path) -> Path:
+    """Where the fetcher keeps its WARC files for `out`: beside it, so they outlive each version (a killed fetch resumes)."""
+    return out.parent / f".{out.name}.fetch"
+
+
+def keep_archive(folder: Path, archive: Path) -> None:
+    """Link the fetch archive's WARC files into the version `folder` as `archive/` (hard links; copies across devices).
+
+    So `DIR/archive/` is the collection as fetched: a user can keep it and rebuild from it without the network.
+    """
+    files = sorted(archive.glob("*.warc.gz")) if archive.is_dir() else []
+    if not files:
+        return
+    (folder / ARCHIVE).mkdir(exist_ok=True)
+    for path in files:
+        target = folder / ARCHIVE / path.name
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+
+
 def new_version(out: Path) -> Path:
     """A fresh, empty version folder for a build in progress (not visible through `out` until `publish`)."""
     folder = _versions(out) / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"

@@ -31,7 +31,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("body", _str),
             ("n_words", _int),
             ("story_id", _str),
-            ("language", _str),
+            ("language", _str),  # ISO 639-1; only ANALYSED_LANGUAGES (build.py) have quotes, mentions, timexes
+            ("fetched", _str),  # when the page was fetched (ISO timestamp, UTC; from the WARC record); null for files
         ]
     ),
     "mentions": pa.schema(
@@ -134,8 +135,23 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 TABLES = tuple(SCHEMAS)
 
-Status = Literal["ok", "duplicate", "empty", "unreadable", "not_text", "too_large", "not_english"]
-STATUSES: tuple[Status, ...] = ("ok", "duplicate", "empty", "unreadable", "not_text", "too_large", "not_english")
+# ingest_log.status: each is explained in docs/guarantees.md (tests/test_crash checks). Besides these, a URL whose
+# server answered with an HTTP error gets `http_<code>` ("http_404", "http_503"), see `is_status`.
+Status = Literal[
+    "ok", "duplicate", "empty", "unreadable", "not_text", "too_large",
+    # fetching (newsscope/sources)
+    "bad_url", "not_fetched", "timeout", "connect_error", "robots_disallowed", "not_html", "redirect_loop", "private_address", "bad_charset",
+]
+STATUSES: tuple[Status, ...] = (
+    "ok", "duplicate", "empty", "unreadable", "not_text", "too_large",
+    "bad_url", "not_fetched", "timeout", "connect_error", "robots_disallowed", "not_html", "redirect_loop", "private_address", "bad_charset",
+)
+HTTP_STATUS = "http_<code>"
+
+
+def is_status(status: str) -> bool:
+    """Whether `status` is an ingest status: one of STATUSES, or http_ and a three-digit HTTP code."""
+    return status in STATUSES or (status.startswith("http_") and status[5:].isdigit() and len(status) == 8)
 ActorKind = Literal["person", "organization", "country", "place", "group"]
 QuoteKind = Literal["direct", "indirect", "mixed"]
 Stance = Literal["claim", "denial", "warning", "confirmation", "neutral"]

@@ -116,7 +116,7 @@ def _articles() -> pd.DataFrame:
             {
                 "article_id": a, "source_id": f"src_{a}", "source_path": f"raw/{a}.txt", "outlet": o, "title": t,
                 "url": f"https://example.org/{a}" if a != "art5" else None, "published": p, "published_source": ps,
-                "body": BODIES[a], "n_words": len(BODIES[a].split()), "story_id": s, "language": "en",
+                "body": BODIES[a], "n_words": len(BODIES[a].split()), "story_id": s, "language": "en", "fetched": None,
             }
             for a, o, t, p, ps, s in rows
         ]

@@ -380,10 +380,11 @@ def test_html_main_text_and_metadata() -> None:
     assert cleaned.url == "https://example.com/world/pentagon-dprk"
 
 
-def test_html_headline_from_metadata_when_text_lacks_it() -> None:
+def test_html_title_from_metadata_is_not_put_in_the_body() -> None:
     page = HTML_PAGE.replace("<h1>Pentagon warns on DPRK</h1>", "").replace("Example Times", "RT International")
     cleaned = clean_html(page)
-    assert cleaned.body.startswith("Pentagon warns on DPRK\n\nThe Pentagon warned on Monday")
+    assert cleaned.title == "Pentagon warns on DPRK"
+    assert cleaned.body.startswith("The Pentagon warned on Monday")
     assert cleaned.outlet == "RT"  # site name mapped through outlets.csv
 
 

@@ -83,7 +83,7 @@ def write_payload_build(out: Path) -> Path:
     art6 = {
         "article_id": "art6", "source_id": "src_art6", "source_path": "raw/art6.txt", "outlet": XSS_OUTLET, "title": XSS_TITLE,
         "url": "javascript:window.__xss=1", "published": dt.date(2024, 6, 20), "published_source": XSS["svg"], "body": BODY6,
-        "n_words": len(BODY6.split()), "story_id": "s1", "language": "en",
+        "n_words": len(BODY6.split()), "story_id": "s1", "language": "en", "fetched": None,
     }
     mentions = [(SQLI, "PERSON", SQLI), (XSS_NAME, "PERSON", XSS_ID), ("Lloyd Austin", "PERSON", AUSTIN)]
     actors = [
