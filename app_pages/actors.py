@@ -46,8 +46,19 @@ with left.container(border=True, height="stretch"):
     co = data.frame("co_actors", local, actor_id, limit=15)
     st.plotly_chart(charts.ranked_bars(co, "articles", title="Appears most with", axis_title="Articles together", colors=data.colors()), key="actors_co")
 with right.container(border=True, height="stretch"):
-    outlets = data.frame("actor_outlets", local, actor_id)
-    st.plotly_chart(charts.ranked_bars(outlets, "articles", label="outlet", title="Outlets covering this actor", axis_title="Articles", colors=data.colors()), key="actors_outlets")
+    shared = st.toggle("Share of each outlet's articles", key="actors_share", help="Articles naming the actor as a share of all the outlet's articles in view")
+    outlets = data.frame("actor_outlets", local, actor_id, normalise=shared)
+    value, axis = ("share", "Share of the outlet's articles") if shared else ("articles", "Articles")
+    st.plotly_chart(charts.ranked_bars(outlets, value, label="outlet", title="Outlets covering this actor", axis_title=axis, colors=data.colors()), key="actors_outlets")
+
+with st.expander("Download this profile's tables (CSV)", icon=":material/download:"):
+    st.caption("Under the filters in the link; the actor filter is this page's actor.")
+    with st.container(horizontal=True):
+        for label, name, table in (("Mentions over time", "mentions", over_time), ("Appears most with", "co-actors", co), ("Outlets", "outlets", outlets)):
+            st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv", key=f"actors_download_{name}")
+        for label, name in (("Quotes by", "quotes_by"), ("Quotes about", "quotes_about")):
+            rows = data.frame(name, local, actor_id, limit=5000).drop(columns=["outlets"], errors="ignore")
+            st.download_button(label, rows.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv", key=f"actors_download_{name}")
 
 SHOWN = 8  # cards per list; the Quotes page has them all
 which = st.segmented_control("Quotes", ["by", "about"], default="by", key="actors_quotes",

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import pyarrow as pa
 
-from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, ingest, nlp, quotes, storage, tables, timexes, warehouse
+from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, ingest, nlp, quotes, search, storage, tables, timexes, warehouse
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -100,6 +100,7 @@ def build(
             manifest = _manifest(frames, model, processed, len(articles) - processed, options, started)
             storage.write_manifest(folder, manifest)
             warehouse.create(folder)  # the dashboard's database, made once per version before it is published
+            search.create(folder, previous)  # the full-text index: the previous version's, updated for what changed
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
