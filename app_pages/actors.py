@@ -9,17 +9,18 @@ from newsscope.filters import to_params as filters_to_params
 filters = st.session_state["filters"]
 st.title("Actors")
 
-known = data.lookups()  # the build's actors, most mentioned first, as dicts made once per build
-if not known.actor_ids:
+options = data.frame("actor_options")
+if options.empty:
     widgets.empty_state("This build has no actors yet.", how_to_build=True)
     st.stop()
 
-names, kinds = known.names, known.kinds
+names = dict(zip(options["actor_id"], options["name"]))
+kinds = dict(zip(options["actor_id"], options["kind"]))
 # Default: the first actor of the global filter, else the most mentioned one; ?actors_actor=<id> selects one.
 widgets.bind_local("actors_actor", lambda a: a in names)
 if st.session_state.get("actors_actor") not in names:
-    st.session_state["actors_actor"] = filters.actors[0] if filters.actors else known.actor_ids[0]
-ids = list(dict.fromkeys([st.session_state["actors_actor"], *filters.actors, *known.actor_ids[:2000]]))
+    st.session_state["actors_actor"] = filters.actors[0] if filters.actors else options["actor_id"].iloc[0]
+ids = list(dict.fromkeys([st.session_state["actors_actor"], *filters.actors, *options["actor_id"][:2000]]))
 actor_id = st.selectbox("Actor", ids, key="actors_actor", format_func=lambda a: f"{names.get(a, a)} · {kinds.get(a, '?')}")
 widgets.write_local("actors_actor", actor_id)
 
@@ -37,17 +38,27 @@ widgets.describe(local, None, "articles")
 kpi = data.frame("kpis", local).iloc[0]
 grain = queries.pick_grain(kpi["first_published"], kpi["last_published"])
 with st.container(border=True):
-    st.plotly_chart(data.figure("articles_over_time", "actor_mentions_over_time", local, actor_id, grain=grain,
-                                chart_kwargs=dict(grain=grain, value="mentions", title=f"Mentions per {grain}, by outlet")), key="actors_over_time")
+    over_time = data.frame("actor_mentions_over_time", local, actor_id, grain=grain)
+    st.plotly_chart(charts.articles_over_time(over_time, grain, value="mentions", title=f"Mentions per {grain}, by outlet", colors=data.colors()), key="actors_over_time")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):
-    co = data.figure("ranked_bars", "co_actors", local, actor_id, limit=15, chart_kwargs=dict(value="articles", title="Appears most with", axis_title="Articles together"))
-    st.plotly_chart(co, key="actors_co")
+    co = data.frame("co_actors", local, actor_id, limit=15)
+    st.plotly_chart(charts.ranked_bars(co, "articles", title="Appears most with", axis_title="Articles together", colors=data.colors()), key="actors_co")
 with right.container(border=True, height="stretch"):
-    outlets = data.figure("ranked_bars", "actor_outlets", local, actor_id,
-                          chart_kwargs=dict(value="articles", label="outlet", title="Outlets covering this actor", axis_title="Articles"))
-    st.plotly_chart(outlets, key="actors_outlets")
+    shared = st.toggle("Share of each outlet's articles", key="actors_share", help="Articles naming the actor as a share of all the outlet's articles in view")
+    outlets = data.frame("actor_outlets", local, actor_id, normalise=shared)
+    value, axis = ("share", "Share of the outlet's articles") if shared else ("articles", "Articles")
+    st.plotly_chart(charts.ranked_bars(outlets, value, label="outlet", title="Outlets covering this actor", axis_title=axis, colors=data.colors()), key="actors_outlets")
+
+with st.expander("Download this profile's tables (CSV)", icon=":material/download:"):
+    st.caption("Under the filters in the link; the actor filter is this page's actor.")
+    with st.container(horizontal=True):
+        for label, name, table in (("Mentions over time", "mentions", over_time), ("Appears most with", "co-actors", co), ("Outlets", "outlets", outlets)):
+            st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv", key=f"actors_download_{name}")
+        for label, name in (("Quotes by", "quotes_by"), ("Quotes about", "quotes_about")):
+            rows = data.frame(name, local, actor_id, limit=5000).drop(columns=["outlets"], errors="ignore")
+            st.download_button(label, rows.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv", key=f"actors_download_{name}")
 
 SHOWN = 8  # cards per list; the Quotes page has them all
 which = st.segmented_control("Quotes", ["by", "about"], default="by", key="actors_quotes",

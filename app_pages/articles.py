@@ -26,9 +26,30 @@ if view == "log":
             "source_path": "File", "source_id": "Record", "status": "Status", "reason": st.column_config.TextColumn("Reason", width="large"), "article_id": "Article id"})
     st.stop()
 
-search = st.text_input("Search titles, outlets and text", key="articles_search", max_chars=200)
-listing = data.frame("articles", filters, search=search.strip() or None, limit=500)
+orders = {"relevance": "Relevance", "date": "Newest first"}
+widgets.bind_local("articles_order", lambda v: v in orders)
+if filters.text:
+    st.caption("Search: " + widgets.md_escape(filters.text) + " (the sidebar's search box; every page is narrowed by it)")
+    order = st.segmented_control("Sort by", list(orders), format_func=orders.get, default="relevance", key="articles_order") or "relevance"
+    widgets.write_local("articles_order", None if order == "relevance" else order)
+else:
+    order = "date"
+listing = data.frame("articles", filters, order=order, limit=500)
 widgets.describe(filters, len(listing), "articles")
+if filters.text and not listing.empty:
+    HITS = 10
+    pages = max(1, -(-len(listing) // HITS))
+    hit_page = st.number_input(f"Results page (of {pages})", 1, pages, 1, key="articles_hits_page", width=200) if pages > 1 else 1
+    shown_hits = listing.iloc[(hit_page - 1) * HITS : hit_page * HITS]
+    with st.container(border=True):
+        widgets.search_hits(shown_hits, data.snippets(filters.text, tuple(shown_hits["article_id"])))
+    export = listing.assign(query=filters.text, rank=range(1, len(listing) + 1))[
+        ["rank", "query", "score", "article_id", "title", "outlet", "published", "n_words", "quotes", "url"]]
+    st.download_button("Download results (CSV)", export.to_csv(index=False).encode("utf-8"), file_name="newsscope-search.csv",
+                       mime="text/csv", icon=":material/download:", key="articles_search_download")
+elif not listing.empty:
+    st.download_button("Download list (CSV)", listing.drop(columns=["score"]).to_csv(index=False).encode("utf-8"), file_name="newsscope-articles.csv",
+                       mime="text/csv", icon=":material/download:", key="articles_download")
 
 wanted = st.query_params.get("article")
 opened = data.frame("article", None, wanted) if wanted else None
@@ -36,14 +57,14 @@ if wanted and opened.empty:
     st.warning("The article in the link is not in this build; it may come from an older build.", icon=":material/link_off:")
 
 if listing.empty and (opened is None or opened.empty):
-    widgets.empty_state("No article matches these filters." if not filters.is_empty or search else "This build has no articles.",
-                        how_to_build=filters.is_empty and not search)
+    widgets.empty_state("No article matches these filters." if not filters.is_empty else "This build has no articles.",
+                        how_to_build=filters.is_empty)
     st.stop()
 
 chosen = st.dataframe(
     listing, hide_index=True, width="stretch", height=min(400, 35 * (len(listing) + 1) + 3), on_select="rerun", selection_mode="single-row", key="articles_table",
     column_config={
-        "article_id": None, "story_id": None, "title": st.column_config.TextColumn("Title", width="large"), "outlet": "Outlet",
+        "article_id": None, "story_id": None, "score": st.column_config.NumberColumn("Score", format="%.2f") if filters.text else None, "title": st.column_config.TextColumn("Title", width="large"), "outlet": "Outlet",
         "published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
         "published_source": st.column_config.TextColumn("Date from", help="Where the publication date came from: record, sidecar, html meta, text header, or a duplicate's date"),
         "n_words": st.column_config.NumberColumn("Words"), "quotes": st.column_config.NumberColumn("Quotes"),

@@ -27,6 +27,13 @@ else:
     )
 
     grid = data.frame("story_quote_grid", None, story)
+    with st.container(horizontal=True):
+        st.download_button("Versions (CSV)", versions.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{story}-versions.csv",
+                           mime="text/csv", icon=":material/download:", key="coverage_download_versions")
+        st.download_button("Quote comparison (CSV)", grid.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{story}-quotes.csv",
+                           mime="text/csv", icon=":material/download:", key="coverage_download_grid")
+        st.download_button("Stories in view (CSV)", stories.assign(outlets=stories["outlets"].map("; ".join)).to_csv(index=False).encode("utf-8"),
+                           file_name="newsscope-stories.csv", mime="text/csv", icon=":material/download:", key="coverage_download_stories")
     with st.container(border=True):
         st.markdown("**Quotes: which version carries which** (ticked: carried; unticked: left out)")
         if grid.empty:

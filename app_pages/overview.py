@@ -1,5 +1,7 @@
 """Overview: the corpus at a glance under the current filters."""
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +24,7 @@ if int(k["articles"]) == 0:
 grain = queries.pick_grain(k["first_published"], k["last_published"])
 over_time = data.frame("articles_over_time", filters, grain=grain)
 trend = charts.sparkline(over_time, "articles")
+normalise = filters.text is not None or bool(filters.actors)
 
 with st.container(horizontal=True):
     st.metric("Articles", f"{int(k['articles']):,}", border=True, chart_data=trend if len(trend) >= 3 else None, chart_type="bar",
@@ -36,15 +39,25 @@ with st.container(horizontal=True):
     st.metric("Undated", f"{int(k['undated']):,}", border=True, help="Articles with no publication date in metadata or text", width="content")
 
 with st.container(border=True):
-    st.plotly_chart(data.figure("articles_over_time", "articles_over_time", filters, grain=grain, chart_kwargs={"grain": grain}), key="overview_over_time")
+    # With a search (or actors), the chart is the query's matches over time; each outlet's bars can be read as a
+    # share of its own articles, so a big outlet does not look like the story's driver.
+    shared = st.toggle("Share of each outlet's articles", key="overview_share", disabled=not normalise,
+                       help="Each bar as a share of all the outlet's articles that period (needs a search or actors)") and normalise
+    if shared:
+        shares = data.frame("articles_over_time", filters, grain=grain, normalise=True)
+        title = f"Share of each outlet's articles per {grain}" + (f" matching “{html.escape(filters.text)}”" if filters.text else "")
+        st.plotly_chart(charts.articles_over_time(shares, grain, value="share", title=title, colors=data.colors()), key="overview_share_chart")
+    else:
+        title = f"Articles matching “{html.escape(filters.text)}” per {grain}" if filters.text else None  # plotly reads tags
+        st.plotly_chart(charts.articles_over_time(over_time, grain, title=title, colors=data.colors()), key="overview_over_time")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):
-    top = data.figure("ranked_bars", "top_actors", filters, limit=15, chart_kwargs=dict(value="mentions", title="Most mentioned actors", axis_title="Mentions"))
-    st.plotly_chart(top, key="overview_top_actors")
+    top = data.frame("top_actors", filters, limit=15)
+    st.plotly_chart(charts.ranked_bars(top, "mentions", title="Most mentioned actors", axis_title="Mentions", colors=data.colors()), key="overview_top_actors")
 with right.container(border=True, height="stretch"):
-    speakers = data.figure("ranked_bars", "top_speakers", filters, limit=15, chart_kwargs=dict(value="quotes", title="Most quoted speakers", axis_title="Quotes"))
-    st.plotly_chart(speakers, key="overview_top_speakers")
+    speakers = data.frame("top_speakers", filters, limit=15)
+    st.plotly_chart(charts.ranked_bars(speakers, "quotes", title="Most quoted speakers", axis_title="Quotes", colors=data.colors()), key="overview_top_speakers")
 
 left, right = st.columns(2)
 with left.container(border=True, height="stretch"):

@@ -8,14 +8,22 @@ from newsscope import tables
 filters = st.session_state["filters"]
 st.title("Quotes")
 
+widgets.bind_local("quotes_text", lambda v: len(v) <= 200)
 with st.container(horizontal=True, vertical_alignment="bottom"):
     stances = st.multiselect("Stance", list(tables.STANCES), key="quotes_stance", placeholder="Any stance")
     kinds = st.multiselect("Kind", ["direct", "indirect", "mixed"], key="quotes_kind", placeholder="Any kind")
-    text = st.text_input("Words in the quote", key="quotes_text", max_chars=200)
+    text = st.text_input("Search the quotes", key="quotes_text", max_chars=200, placeholder='"nuclear trigger" OR speaker:austin',
+                         help="The sidebar's search syntax, over the quoted words (quote:) and the speaker (speaker:).")
     view = st.segmented_control("Show as", ["cards", "table"], default="cards", key="quotes_view")
 st.caption("Speaker, outlet and dates come from the sidebar filters (actors there pick the speaker).")
 
-shown = data.frame("quotes", filters, stances=tuple(stances), kinds=tuple(kinds), text=text.strip() or None, limit=500)
+quote_query = text.strip() or None
+widgets.write_local("quotes_text", quote_query)
+problem = data.query_problem(quote_query, "quotes") if quote_query else None
+if problem:
+    st.warning(f"Quote search ignored: “{widgets.md_escape(quote_query)}”. {widgets.md_escape(problem)}", icon=":material/search_off:")
+    quote_query = None
+shown = data.frame("quotes", filters, stances=tuple(stances), kinds=tuple(kinds), text=quote_query, limit=500)
 total = data.q("quote_count", filters)
 widgets.describe(filters, total, "quotes")
 

@@ -83,8 +83,19 @@ class Recorder:
         self.statements: list[tuple[str, dict]] = []
 
     def execute(self, sql: str, params=None):
-        self.statements.append((sql, dict(params or {})))
+        if "duckdb_databases()" not in sql:  # which build the connection reads (for its search index): not page work
+            self.statements.append((sql, dict(params or {}), dict(self.registered)))
         return self.con.execute(sql, params) if params else self.con.execute(sql)
+
+    registered: dict = {}
+
+    def register(self, name, table):
+        self.registered = {**self.registered, name: table}
+        return self.con.register(name, table)
+
+    def unregister(self, name):
+        self.registered = {k: v for k, v in self.registered.items() if k != name}
+        return self.con.unregister(name)
 
     def cursor(self):
         return self
@@ -226,7 +237,9 @@ def filter_sets(con) -> dict[str, object]:
         "no filter": Filters(),
         "one actor": Filters(actors=(actor,)),
         "actor + 3 months": Filters(date_from=middle, date_to=middle + dt.timedelta(days=91), actors=(actor,)),
-        "text search": Filters(text="immigration"),
+        "word search": Filters(text="immigration"),
+        "phrase search": Filters(text='"health care"'),
+        "boolean search": Filters(text="trump AND (immigration OR border) NOT clinton"),
     }
 
 
@@ -263,7 +276,7 @@ def calls(con, sets: dict[str, object]) -> list[Call]:
             Call("undated_timexes", f, label=label),
             Call("stories", f, label=label),
             Call("shared_events", f, label=label),
-            Call("articles", f, kwargs={"search": None, "limit": 500}, label=label),
+            Call("articles", f, kwargs={"order": "relevance" if f.text else "date", "limit": 500}, label=label),
             Call("actor", None, (actor,), label=label),
             Call("actor_mentions_over_time", local, (actor,), {"grain": grain}, label=label),
             Call("co_actors", local, (actor,), {"limit": 15}, label=label),
@@ -283,9 +296,16 @@ def _ms(fn) -> float:
     return 1000 * (time.perf_counter() - started)
 
 
-def _run_raw(con, statements: list[str]) -> None:
-    for sql in statements:
-        con.execute(sql).df()
+def _run_raw(con, statements: list) -> None:
+    """Each statement, with the match sets it joins (given: the search is timed on its own) registered by name."""
+    for sql, tables in statements:
+        for name, table in tables.items():
+            con.register(name, table)
+        try:
+            con.execute(sql).df()
+        finally:
+            for name in tables:
+                con.unregister(name)
 
 
 def time_queries(folder: Path, repeats: int, in_memory: bool = False) -> tuple[dict, dict]:
@@ -300,11 +320,11 @@ def time_queries(folder: Path, repeats: int, in_memory: bool = False) -> tuple[d
         started = time.perf_counter()
         call.run(recorder)
         print(f"    captured {n}/{len(plan)} {call.query} ({call.label}) {time.perf_counter() - started:.1f} s", flush=True)
-        raw_sql.append([inline(sql, params) for sql, params in recorder.statements])
-    hand_sql = [[HAND[c.query](c.filters, c.kwargs)] if c.query in HAND and c.filters is not None else None for c in plan]
+        raw_sql.append([(inline(sql, params), tables) for sql, params, tables in recorder.statements])
+    hand_sql = [[(HAND[c.query](c.filters, c.kwargs), {})] if c.query in HAND and c.filters is not None and not c.filters.text else None for c in plan]
     for call, sql in zip(plan, hand_sql):  # the hand-written SQL must give the same numbers
         if sql and call.label == "one actor":
-            mine, theirs = setup.execute(sql[0]).df(), call.run(setup)
+            mine, theirs = setup.execute(sql[0][0]).df(), call.run(setup)
             same = mine.astype(str).values.tolist() == theirs.astype(str).values.tolist() if hasattr(theirs, "shape") else mine.iloc[0, 0] == theirs
             if not same:
                 print(f"    warning: hand-written SQL for {call.query} ({call.label}) differs from the query's result")
@@ -323,6 +343,9 @@ def time_queries(folder: Path, repeats: int, in_memory: bool = False) -> tuple[d
         started = time.perf_counter()
         ours = app_connection(folder)
         loads.append(time.perf_counter() - started)
+        from newsscope import queries
+
+        queries.search_index(ours)._cache.clear()  # cold: each search is made again on a fresh connection
         raw = parquet_connection(folder)
         plain = parquet_connection(folder, derived=False)
 
@@ -342,7 +365,128 @@ def time_queries(folder: Path, repeats: int, in_memory: bool = False) -> tuple[d
         raw.close()
         plain.close()
         print(f"    {label}: {len(indices)} calls timed", flush=True)
-    return samples, {"load_seconds": loads, "filter_sets": {k: str(v) for k, v in sets.items()}, "calls": len(plan)}
+    return samples, {"load_seconds": loads, "filter_sets": {k: str(v) for k, v in sets.items()}, "calls": len(plan), "sets": sets}
+
+
+# ── the search alone, the index build ────────────────────────────────────────────────────────────────────────
+
+SEARCHES = ["immigration", '"health care"', "trump AND (immigration OR border) NOT clinton", "title:obama", "speaker:trump",
+            "immigr*", "korea OR iran OR syria", "NOT trump AND said"]
+SEARCH_MS = 50
+INDEX_S_PER_100K = 60
+INCREMENTAL_SHARE = 0.05
+
+
+def time_search(folder: Path, repeats: int) -> dict:
+    """ms per query -> matching article set (`SearchIndex.match`, its cache cleared each time), articles and quotes."""
+    from newsscope import search
+
+    index = search.open(folder)
+    samples, sizes = [], {}
+    for _ in range(max(3, repeats + 2)):
+        for text in SEARCHES:
+            for kind in ("articles", "quotes"):
+                if kind == "quotes" and text.startswith("title:"):
+                    continue
+                index._cache.clear()
+                started = time.perf_counter()
+                found = index.match(text.replace("speaker:", "speaker:") if kind == "articles" else text, kind)
+                samples.append(1000 * (time.perf_counter() - started))
+                sizes[f"{kind}: {text}"] = len(found)
+    return {"samples": samples, "sizes": sizes}
+
+
+def index_figures(folder: Path, n_articles: int) -> dict:
+    """The index build (from its state file, or made now and timed) and an incremental update adding one article."""
+    import json as _json
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsscope import search, storage, tables
+
+    target = search.path(folder)
+    if not (target / "state.json").exists():
+        print("    making the search index", flush=True)
+        made = search.create(folder)
+        full = {"seconds": made.seconds, "added": made.added}
+    else:
+        full = _json.loads((target / "state.json").read_text())["made"]
+    # +1 article: a version folder beside it with the same tables and one article more (linked where unchanged).
+    scratch = OUT / "incremental-search"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    for name in tables.TABLES:
+        if name != "articles" and (folder / f"{name}.parquet").exists():
+            os.link(folder / f"{name}.parquet", scratch / f"{name}.parquet")
+    (scratch / storage.CACHE).mkdir()
+    articles = pq.read_table(folder / "articles.parquet")
+    extra = articles.slice(0, 1).to_pylist()[0]
+    extra.update(article_id="ffffffffffff0000", title="A new article about zeppelins", body="Zeppelins return to the skies over the capital.")
+    pq.write_table(pa.concat_tables([articles, pa.Table.from_pylist([extra], schema=articles.schema)]), scratch / "articles.parquet")
+    storage.write_manifest(scratch, {**storage.read_manifest(folder), "built_at": "incremental-search-benchmark"})
+    del articles
+    made = search.create(scratch, previous=folder)
+    found = len(search.SearchIndex.open(search.path(scratch)).match("zeppelins"))
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {"full_s": full["seconds"], "full_articles": full.get("added", n_articles), "incremental_s": made.seconds,
+            "incremental_added": made.added, "found_new": found}
+
+
+# ── every page's first render, per link ──────────────────────────────────────────────────────────────────────
+
+PAGES = ("overview", "timeline", "actors", "quotes", "coverage", "articles")
+PAGE_S = 1.0
+
+
+def _pages_child(folder: Path, links_json: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    links = json.loads(links_json)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.run()  # the app's start (imports, lookups), measured by app_start; here each page's first render per link
+    out = []
+    for label, params in links.items():
+        for page in PAGES:
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            for key, value in params.items():
+                at.query_params[key] = value
+            at.run()  # the default page (Overview) with this link
+            started = time.perf_counter()
+            if page != "overview":
+                at.switch_page(f"app_pages/{page}.py").run()
+                seconds = time.perf_counter() - started
+            else:
+                seconds = None
+            out.append({"link": label, "page": page, "seconds": seconds, "errors": [str(e.value)[:200] for e in at.exception]})
+    # Overview: its first render per link, measured in a session of its own after the others warmed the lookups.
+    for label, params in links.items():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.query_params["overview_bench"] = label  # a distinct URL, the same queries
+        started = time.perf_counter()
+        at.run()
+        for row in out:
+            if row["link"] == label and row["page"] == "overview":
+                row["seconds"] = time.perf_counter() - started
+    print(json.dumps({"renders": out, "peak_rss_mb": peak_rss_mb()}))
+
+
+def page_renders(folder: Path, links: dict) -> dict:
+    env = dict(os.environ, NEWSSCOPE_DATA=str(folder), NEWSSCOPE_READ_ONLY="1")
+    done = subprocess.run([sys.executable, "-m", "benchmarks.dashboard", "--pages-child", str(folder), json.dumps(links)], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"page renders on {folder} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def links_for(sets: dict) -> dict:
+    from newsscope.filters import to_params
+
+    return {label: to_params(f) for label, f in sets.items()}
 
 
 # ── app cold start ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -460,6 +604,32 @@ def run(args) -> None:
         value, name = max(hand_ratios)
         figures.append(Figure("worst p95 ours ÷ hand-written SQL (Overview queries)", value, "x", f"<= {RAW_RATIO}", value <= RAW_RATIO, name))
 
+    searched = time_search(folder, args.repeats)
+    search_p95 = p95(searched["samples"])
+    figures.append(Figure("search alone p95 (query → matching article / quote set)", search_p95, "ms", f"<= {SEARCH_MS} ms", search_p95 <= SEARCH_MS,
+                          f"{len(searched['samples'])} searches of {len(SEARCHES)} queries; median {median(searched['samples']):.1f} ms"))
+    built = index_figures(folder, n_articles)
+    per_100k = built["full_s"] * 100_000 / max(1, built["full_articles"])
+    share = built["incremental_s"] / built["full_s"]
+    figures += [
+        Figure("search index build, per 100,000 articles", per_100k, "s", f"<= {INDEX_S_PER_100K} s", per_100k <= INDEX_S_PER_100K,
+               f"{built['full_s']:.0f} s for {built['full_articles']:,} articles and their quotes"),
+        Figure("index update adding 1 article ÷ full index build", share, "x", f"<= {INCREMENTAL_SHARE}", share <= INCREMENTAL_SHARE,
+               f"{built['incremental_s']:.1f} s ({built['incremental_added']} article re-indexed; found by a search: {built['found_new']})"),
+    ]
+    renders = page_renders(folder, links_for(info["sets"]))
+    render_rows = renders["renders"]
+    worst_render = max(render_rows, key=lambda r: r["seconds"] or 0)
+    slow = [f"{r['page']} ({r['link']}) {r['seconds']:.2f} s" for r in render_rows if (r["seconds"] or 0) > PAGE_S]
+    figures += [
+        Figure("worst page first render (AppTest, one process)", worst_render["seconds"], "s", f"<= {PAGE_S} s", worst_render["seconds"] <= PAGE_S,
+               f"{worst_render['page']} ({worst_render['link']}); {len(slow)} of {len(render_rows)} over"),
+        Figure("peak RSS of the page-render process", renders["peak_rss_mb"], "MB", f"<= {RSS_MB} MB", renders["peak_rss_mb"] <= RSS_MB, ""),
+    ]
+    render_table = "\n".join(f"| {r['link']} | " + " | ".join(
+        f"{x['seconds']:.2f}" + (" ✗" if x["seconds"] > PAGE_S else "") + (" (error)" if x["errors"] else "")
+        for x in render_rows if x["link"] == r["link"]) + " |" for r in render_rows if r["page"] == "overview")
+
     starts = {"big": [], "base": []}
     for _ in range(max(1, min(args.repeats, 3))):
         for key, where in (("big", big), ("base", base)):
@@ -492,9 +662,18 @@ App start (fresh process, AppTest, NEWSSCOPE_READ_ONLY=1), interleaved: {n_artic
 (of which `at.run()` {[round(r['run_seconds'], 2) for r in starts['big']]} s); {n_base} articles {[round(r['seconds'], 2) for r in starts['base']]} s
 (`at.run()` {[round(r['run_seconds'], 2) for r in starts['base']]} s). Peak RSS {[round(r['peak_rss_mb']) for r in starts['big']]} MB vs {[round(r['peak_rss_mb']) for r in starts['base']]} MB.
 {('App exceptions: ' + '; '.join(errors)) if errors else 'No app exceptions.'}
+
+Each page's first render (seconds; AppTest in one read-only process, the link's filters in the URL; Overview
+measured in a session of its own):
+
+| link | {' | '.join(PAGES)} |
+| --- | {' | '.join('---' for _ in PAGES)} |
+{render_table}
+
+Search sizes (matching documents): {json.dumps(searched['sizes'])}
 """
     report(
-        "dashboard",
+        "dashboard" if n_articles < 1_000_000 else "dashboard_1m",
         f"4. Dashboard at scale ({n_articles:,} synthetic articles)",
         figures,
         details,
@@ -506,3 +685,5 @@ App start (fresh process, AppTest, NEWSSCOPE_READ_ONLY=1), interleaved: {n_artic
 
 if __name__ == "__main__" and "--app-child" in sys.argv:
     _app_child(Path(sys.argv[sys.argv.index("--app-child") + 1]))
+if __name__ == "__main__" and "--pages-child" in sys.argv:
+    _pages_child(Path(sys.argv[sys.argv.index("--pages-child") + 1]), sys.argv[sys.argv.index("--pages-child") + 2])

@@ -48,7 +48,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from newsscope import storage, tables, timexes, warehouse
+from newsscope import search, storage, tables, timexes, warehouse
 
 VERSION = 2  # bump when the recipe changes: the dashboard benchmark then rebuilds its synthetic corpus
 SHIFT_DAYS = 7
@@ -237,6 +237,8 @@ def scale(base: Path, out: Path, n_articles: int = 100_000, progress=print) -> d
         started_db = time.perf_counter()
         warehouse.create(folder)
         progress(f"    wrote the dashboard database in {time.perf_counter() - started_db:.1f} s")
+        made = search.create(folder)
+        progress(f"    wrote the search index in {made.seconds:.1f} s")
         storage.publish(out, folder)
     return manifest
 

@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from newsscope import charts, queries, storage, timeline_queries, warehouse
+from newsscope import charts, queries, search, storage, timeline_queries, warehouse
 from newsscope.filters import Filters
 
 QUERY_ENTRIES = 512  # query results per cache (raw / with placeholders); each one a small aggregate or a page of rows
@@ -116,7 +116,7 @@ _QUERIES = {
         "top_speakers", "ingest_summary", "ingest_log", "quotes", "quote_count", "actor", "actor_mentions_over_time",
         "quotes_about", "quotes_by", "co_actors", "actor_outlets", "timeline", "long_events", "publications", "undated_timexes",
         "event_evidence", "same_event", "stories", "story_articles", "story_quotes", "story_quote_grid", "story_claims", "story_actors", "shared_events",
-        "articles", "article", "article_spans",
+        "articles", "article", "article_spans", "article_bodies", "outlet_counts",
     )
 }  # fmt: skip
 _QUERIES.update({name: getattr(timeline_queries, name) for name in ("key_events", "count_happenings", "happening_reports", "headlines", "key_event_reports")})
@@ -249,3 +249,34 @@ def figure(chart: str, name: str, filters: Filters | None = None, *args: object,
     if build is None:
         raise RuntimeError("no build resolved for this run; the frame (app.py) calls data.resolve() first")
     return _figure(build.key, chart, name, filters, tuple(args), tuple(sorted(kwargs.items())), tuple(sorted((chart_kwargs or {}).items())))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def query_problem(text: str, kind: str = "articles") -> str | None:
+    """Why the search `text` cannot be read (a message for the sidebar), or None when it can."""
+    try:
+        search.check(text, kind)
+    except search.QueryError as error:
+        return str(error)
+    return None
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _snippets(build_key: tuple[str, str], text: str, article_ids: tuple[str, ...]) -> dict[str, search.Snippet]:
+    con = database(*build_key).cursor()
+    try:
+        index = queries.search_index(con)
+        bodies = queries.article_bodies(con, article_ids)
+    finally:
+        con.close()
+    out = {}
+    for article_id, title, body in bodies[["article_id", "title", "body"]].itertuples(index=False):
+        found = index.snippet(text, {"body": body or "", "title": title or ""})
+        if found is not None:
+            out[article_id] = found
+    return out
+
+
+def snippets(text: str, article_ids: tuple[str, ...]) -> dict[str, search.Snippet]:
+    """The best matching passage of each article (by id) for the search `text`; articles without one are left out."""
+    return _snippets(current().key, text, tuple(article_ids))

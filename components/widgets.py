@@ -25,6 +25,10 @@ _URL_STATE = "_filters_url"  # the global params this session last wrote to the 
 _NOTICES = "_filters_notices"
 PAGE_PARAMS = {"articles": ("article", "quote")}  # page-local params without the page prefix (links from quote cards)
 KEYS = {"from": "filter_from", "to": "filter_to", "actor": "filter_actors", "outlet": "filter_outlets", "story": "filter_story", "q": "filter_q"}
+SEARCH_HELP = (
+    "Words (all must occur), \"exact phrases\", AND / OR / NOT, parentheses, fields title: outlet: speaker: quote:, "
+    "and prefix\\*. Example: austin AND (korea OR dprk) NOT ukraine"
+)
 ACTOR_OPTIONS = 2000  # the multiselect lists the most mentioned actors (plus any selected)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:<])")
 
@@ -127,7 +131,12 @@ def sidebar_filters(page: str = "") -> F.Filters:
             st.session_state[KEYS["story"]] = ""
         st.selectbox("Story", ["", *story_titles], key=KEYS["story"], format_func=lambda s: story_titles.get(s, s) if s else "All stories",
                      help="Articles grouped as versions of one story (near-duplicates).")
-        st.text_input("Search text", key=KEYS["q"], max_chars=F.MAX_TEXT, placeholder="word or phrase in title or body")
+        st.text_input("Search", key=KEYS["q"], max_chars=F.MAX_TEXT, placeholder='austin AND (korea OR dprk)',
+                      help=SEARCH_HELP)
+        typed = (st.session_state.get(KEYS["q"]) or "").strip()
+        problem = data.query_problem(typed) if typed else None
+        if problem:
+            st.warning(f"Search ignored: “{md_escape(typed)}”. {md_escape(problem)}", icon=":material/search_off:")
 
     date_from, date_to = st.session_state.get(KEYS["from"]), st.session_state.get(KEYS["to"])
     if date_from and date_to and date_from > date_to:
@@ -135,7 +144,7 @@ def sidebar_filters(page: str = "") -> F.Filters:
     current = F.Filters(
         date_from=date_from, date_to=date_to, actors=tuple(st.session_state.get(KEYS["actor"]) or ()),
         outlets=tuple(st.session_state.get(KEYS["outlet"]) or ()), story=st.session_state.get(KEYS["story"]) or None,
-        text=(st.session_state.get(KEYS["q"]) or "").strip() or None,
+        text=None if problem else typed or None,
     )
     wanted = _normalise(F.to_params(current))
     st.session_state[_URL_STATE] = wanted
@@ -326,3 +335,37 @@ def evidence_panel(event_id: str) -> None:
                     column_config={"published": st.column_config.DateColumn("Published", format="D MMM YYYY"),
                                    "outlet": "Outlet", "title": "Title", "sentence": st.column_config.TextColumn("Sentence", width="large")},
                 )
+
+
+# ── search results ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def highlighted(snippet) -> str:
+    """A search snippet as HTML: the corpus text escaped piece by piece, each matching range in our own <mark>."""
+    text, pieces, last = snippet.text, [], 0
+    for start, end in sorted(snippet.ranges):
+        if start < last or start >= end:
+            continue
+        pieces.append(html.escape(text[last:start]))
+        pieces.append(f'<mark class="ns-hit">{html.escape(text[start:end])}</mark>')
+        last = end
+    pieces.append(html.escape(text[last:]))
+    return "".join(pieces)
+
+
+_HITS_CSS = "<style>.ns-hits mark.ns-hit{background:#ffe066;padding:0 .1em;border-radius:2px}.ns-hits p{margin:.2rem 0 .8rem}</style>"
+
+
+def search_hits(rows: pd.DataFrame, snippets: dict) -> None:
+    """Ranked search results: title, outlet and date, and the highlighted snippet of each (all escaped)."""
+    parts = []
+    for row in rows.itertuples(index=False):
+        found = snippets.get(row.article_id)
+        passage = f"…{highlighted(found)}…" if found is not None else "<i>(matches outside the body text)</i>"
+        score = f" · score {row.score:.2f}" if pd.notna(row.score) else ""
+        parts.append(
+            f'<div class="ns-hit-row"><b>{html.escape(shown(row.title, "title"))}</b> '
+            f'<small>{html.escape(shown(row.outlet, "outlet"))} · {html.escape(fmt_date(row.published))}{score}</small>'
+            f"<p>{passage}</p></div>"
+        )
+    st.html(f'{_HITS_CSS}<div class="ns-hits">{"".join(parts)}</div>')

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import pyarrow as pa
 
-from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, happenings, ingest, nlp, quotes, sources, storage, tables, timexes, warehouse
+from newsscope import PIPELINE_VERSION, actors, clean, dedupe, events, happenings, ingest, nlp, quotes, search, sources, storage, tables, timexes, warehouse
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -110,6 +110,7 @@ def build(
             storage.write_manifest(folder, manifest)
             warehouse.create(folder)  # the dashboard's database, made once per version before it is published
             storage.keep_archive(folder, archive)
+            search.create(folder, previous)  # the full-text index: the previous version's, updated for what changed
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise

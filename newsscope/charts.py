@@ -106,8 +106,8 @@ def articles_over_time(
         )
     fig.update_layout(barmode="stack", title=title or f"{value.capitalize()} per {grain}, by outlet", height=360, **_LAYOUT)
     _date_axis(fig, f"Publication date ({grain})")
-    fig.update_yaxes(title_text=value.capitalize(), rangemode="tozero", tickformat=",d")
-    if frame.groupby("period")[value].sum().max() <= 10:
+    fig.update_yaxes(title_text=value.capitalize(), rangemode="tozero", tickformat=".1%" if value == "share" else ",d")
+    if value != "share" and frame.groupby("period")[value].sum().max() <= 10:
         fig.update_yaxes(dtick=1)  # counts: no half articles on a short axis
     fig.update_layout(legend=dict(title_text="Outlet"))
     return fig

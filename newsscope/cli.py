@@ -140,6 +140,45 @@ def eval_timex_cli(
     print(timex.format_report(timex.evaluate(file, model=model, limit=limit)))
 
 
+@app.command("export")
+def export_cli(
+    corpus: Annotated[Path, typer.Argument(help="A built output folder (from `newsscope build`).")],
+    table: Annotated[str, typer.Option("--table", "-t", help="articles, search, quotes, actor_mentions, co_actors, actor_outlets, quotes_by, quotes_about, outlets, coverage, story.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="CSV file to write (default newsscope-<table>.csv; - for stdout).")] = None,
+    query: Annotated[Optional[str], typer.Option("--query", "-q", help="Search, in the dashboard's syntax (the sidebar's box).")] = None,
+    actor: Annotated[Optional[str], typer.Option(help="Actor id: the profile tables' actor; for other tables, a filter like the sidebar's.")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="YYYY-MM-DD")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="YYYY-MM-DD")] = None,
+    outlet: Annotated[Optional[list[str]], typer.Option(help="Outlet (repeatable).")] = None,
+    story: Annotated[Optional[str], typer.Option(help="Story id.")] = None,
+    quote_query: Annotated[Optional[str], typer.Option("--quote-query", help="quotes: search the quotes (the Quotes page's box).")] = None,
+    link: Annotated[Optional[str], typer.Option(help="A \"Share this view\" link: its filters (the options above add to them).")] = None,
+    normalise: Annotated[bool, typer.Option(help="actor_outlets: add each outlet's share of its own articles.")] = False,
+) -> None:
+    """Export a table of the dashboard as CSV, under its filters (streamed: any size)."""
+    from newsscope import export
+
+    params: dict[str, list[str]] = export.link_params(link) if link else {}
+    for name, value in (("q", query), ("from", date_from), ("to", date_to), ("story", story)):
+        if value:
+            params[name] = [value]
+    if outlet:
+        params["outlet"] = list(outlet)
+    if actor and table not in export.ACTOR_TABLES:
+        params["actor"] = [actor]
+    try:
+        con = export.open_build(corpus)
+        filters, notices = export.filters_for(con, params)
+        for notice in notices:
+            console.print(f"[yellow]note:[/yellow] {notice}")
+        target = Path("/dev/stdout") if out == Path("-") else out or Path(f"newsscope-{table}.csv")
+        n = export.export(con, table, filters, target, actor=actor, quote_text=quote_query, normalise=normalise)
+    except export.ExportError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+    console.print(f"{n:,} rows → {target}")
+
+
 @app.command("serve")
 def serve_cli(
     corpus: Annotated[Path, typer.Argument(help="A built output folder (from `newsscope build`).")] = Path("data/processed"),

@@ -7,7 +7,8 @@ per bar, lane or event, never one row per mention.
 How the global filters apply (one rule per table, so views agree):
 
 - articles, mentions, outlets: date range on `articles.published` (undated articles drop out once a date is
-  set), outlets, story, text (title or body contains it, case-insensitive), actors (the article mentions one).
+  set), outlets, story, text (the articles the full-text search matches, `newsscope.search`: the match set is
+  computed once per query text and joined by key, the same way in every query), actors (the article mentions one).
 - quotes: the same article scope without the actor rule; the actors instead pick the *speaker*
   ("quotes by Lloyd Austin").
 - events: outlets, story and text through the article; actors through `events.actor_ids`; the date range
@@ -16,14 +17,16 @@ How the global filters apply (one rule per table, so views agree):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Literal
 
 import duckdb
 import pandas as pd
 
-from newsscope import tables, warehouse
+from newsscope import search, tables, warehouse
 from newsscope.filters import Filters
 
 Grain = Literal["day", "week", "month", "year"]
@@ -36,20 +39,76 @@ _PARAM = re.compile(r"\$([a-z_]+)")
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
     """Execute with only the parameters the SQL names (DuckDB rejects unused ones).
 
+    A statement naming `search_hits` (`quote_hits`) gets the match set of `params["text"]` (`params["quote_text"]`)
+    as that table for its duration: computed once per query text by the build's search index (`search_index`),
+    then joined by key. The query text never reaches the SQL.
+
     On plain contract tables (a connection loaded straight from Parquet) the warehouse's derived columns are
     missing; the statement is then run with them computed on the fly (`warehouse.on_plain_tables`).
+
+    Raises:
+        search.QueryError: the text search cannot be read (the sidebar checks it first: pages never pass one).
     """
     used = set(_PARAM.findall(sql))
     missing = used - set(params)
     if missing:
         raise KeyError(f"query parameters {sorted(missing)} not given")
     args = {k: v for k, v in params.items() if k in used}
+    with _match_sets(con, sql, params):
+        try:
+            return con.execute(sql, args).df()
+        except duckdb.BinderException:
+            if warehouse.has_derived(con):
+                raise
+            return con.execute(warehouse.on_plain_tables(sql), args).df()
+
+
+@contextlib.contextmanager
+def _match_sets(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> Iterator[None]:
+    """`search_hits` / `quote_hits` registered on `con` while the statement naming them runs."""
+    registered = []
     try:
-        return con.execute(sql, args).df()
-    except duckdb.BinderException:
-        if warehouse.has_derived(con):
-            raise
-        return con.execute(warehouse.on_plain_tables(sql), args).df()
+        for table, param, kind, key in (("search_hits", "text", "articles", "article_key"), ("quote_hits", "quote_text", "quotes", "quote_key")):
+            if table in sql:
+                con.register(table, search_index(con).match(params[param], kind).arrow(key))
+                registered.append(table)
+        yield
+    finally:
+        for table in registered:
+            con.unregister(table)
+
+
+def copy_csv(con: duckdb.DuckDBPyConnection, sql: str, params: dict, target: str) -> int:
+    """Stream the rows of `sql` into the CSV file `target` (DuckDB's COPY: never all in memory); the row count."""
+    used = set(_PARAM.findall(sql))
+    args = {k: v for k, v in params.items() if k in used}
+    statement = f"COPY ({sql}) TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT csv, HEADER)"
+    with _match_sets(con, sql, params):
+        try:
+            row = con.execute(statement, args).fetchall()
+        except duckdb.BinderException:
+            if warehouse.has_derived(con):
+                raise
+            row = con.execute(f"COPY ({warehouse.on_plain_tables(sql)}) TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT csv, HEADER)", args).fetchall()
+    return int(row[0][0]) if row else 0
+
+
+_MEMORY_INDEXES: dict[int, tuple[duckdb.DuckDBPyConnection, search.SearchIndex]] = {}
+
+
+def search_index(con: duckdb.DuckDBPyConnection) -> search.SearchIndex:
+    """The search index for `con`: its build version's (a dashboard database), else one made in memory from the
+    connection's own tables (plain contract tables, as tests load them; kept for the last few connections)."""
+    owner = warehouse.folder_of(con)
+    if owner is not None:
+        return search.open(*owner)
+    held = _MEMORY_INDEXES.get(id(con))
+    if held is None or held[0] is not con:
+        held = (con, search.SearchIndex.in_memory(con))
+        _MEMORY_INDEXES[id(con)] = held
+        while len(_MEMORY_INDEXES) > 4:
+            _MEMORY_INDEXES.pop(next(iter(_MEMORY_INDEXES)))
+    return held[1]
 
 
 def _params(filters: Filters, **extra: object) -> dict:
@@ -84,8 +143,8 @@ def _scope_rules(filters: Filters, *, actor_rule: bool = True, date_rule: bool =
         where.append("list_contains($outlets::VARCHAR[], a.outlet)")
     if filters.story is not None:
         where.append("a.story_id = $story::VARCHAR")
-    if filters.text is not None:  # title or body contains it, case-insensitive (search_text is both, lower-cased)
-        where.append("contains(a.search_text, lower($text::VARCHAR))")
+    if filters.text is not None:  # the articles the search matches (newsscope.search), joined by key
+        where.append("a.article_key IN (SELECT article_key FROM search_hits)")
     if date_rule and filters.date_from is not None:
         where.append("a.published >= $date_from::DATE")
     if date_rule and filters.date_to is not None:
@@ -167,19 +226,56 @@ def pick_grain(first: dt.date | None, last: dt.date | None) -> Grain:
     return "day" if days <= 62 else "week" if days <= 365 else "month" if days <= 365 * 6 else "year"
 
 
-def articles_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "month") -> pd.DataFrame:
-    """`period, outlet, articles`: dated articles in view per period and outlet ("(no outlet)" when unknown)."""
+def _volume(filters: Filters) -> Filters:
+    """The filters an outlet's own volume is counted under: its dates, outlets and story, not the search or actors."""
+    return Filters(filters.date_from, filters.date_to, (), filters.outlets, filters.story, None)
+
+
+def articles_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, grain: Grain = "month", normalise: bool = False) -> pd.DataFrame:
+    """`period, outlet, articles`: dated articles in view per period and outlet ("(no outlet)" when unknown).
+
+    `normalise`: also `share`, the articles as a share of all the outlet's articles that period (under the date,
+    outlet and story filters, without the search and actors), so a big outlet does not look like the story's driver.
+    """
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
+    volume = ""
+    share = ""
+    if normalise:
+        base = _scope(_volume(filters)).replace("scope AS", "base AS", 1)
+        volume = f""", {base},
+        volume AS (SELECT CAST(date_trunc($grain, published) AS DATE) AS period, coalesce(outlet, '(no outlet)') AS outlet, count(*) AS total
+                   FROM base WHERE published IS NOT NULL GROUP BY ALL)"""
+        share = ", c.articles / v.total AS share"
     sql = f"""
-        WITH {_scope(filters)}
-        SELECT CAST(date_trunc($grain, published) AS DATE) AS period,
-               coalesce(outlet, '(no outlet)') AS outlet,
-               count(*) AS articles
-        FROM scope WHERE published IS NOT NULL
-        GROUP BY ALL ORDER BY period, outlet
+        WITH {_scope(filters)}{volume},
+        counts AS (
+            SELECT CAST(date_trunc($grain, published) AS DATE) AS period,
+                   coalesce(outlet, '(no outlet)') AS outlet,
+                   count(*) AS articles
+            FROM scope WHERE published IS NOT NULL
+            GROUP BY ALL
+        )
+        SELECT c.period, c.outlet, c.articles{share}
+        FROM counts c {"JOIN volume v USING (period, outlet)" if normalise else ""}
+        ORDER BY c.period, c.outlet
     """
     return _run(con, sql, _params(filters, grain=grain))
+
+
+def outlet_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """`outlet, articles, outlet_articles, share`: articles in view per outlet, beside all of the outlet's articles
+    (under the date, outlet and story filters only) and the share they make of them."""
+    base = _scope(_volume(filters)).replace("scope AS", "base AS", 1)
+    sql = f"""
+        WITH {_scope(filters)}, {base},
+        volume AS (SELECT coalesce(outlet, '(no outlet)') AS outlet, count(*) AS outlet_articles FROM base GROUP BY ALL),
+        counts AS (SELECT coalesce(outlet, '(no outlet)') AS outlet, count(*) AS articles FROM scope GROUP BY ALL)
+        SELECT c.outlet, c.articles, v.outlet_articles, c.articles / v.outlet_articles AS share
+        FROM counts c JOIN volume v USING (outlet)
+        ORDER BY c.articles DESC, c.outlet
+    """
+    return _run(con, sql, _params(filters))
 
 
 def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) -> pd.DataFrame:
@@ -253,7 +349,7 @@ def quotes(
     if kinds:
         rules.append("list_contains($kinds::VARCHAR[], q.kind)")
     if text:
-        rules.append("contains(lower(q.quote), lower($quote_text::VARCHAR))")
+        rules.append("q.quote_key IN (SELECT quote_key FROM quote_hits)")  # the quotes index, the same syntax
     # Without a quote-level rule, an article's copies of the same words are all in view or none is: one flagged
     # copy per article counts the articles. With one, the articles are counted as distinct numbers.
     n_articles = "count(DISTINCT article_no)" if rules else "count(*) FILTER (WHERE norm_first)"
@@ -367,14 +463,23 @@ def co_actors(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, l
     return _run(con, sql, _params(filters, actor_id=actor_id, limit=int(limit)))
 
 
-def actor_outlets(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str) -> pd.DataFrame:
-    """`outlet, articles, mentions`: which outlets cover the actor, and how much."""
+def actor_outlets(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, normalise: bool = False) -> pd.DataFrame:
+    """`outlet, articles, mentions`: which outlets cover the actor, and how much; `normalise`: also `share`, the
+    articles as a share of all the outlet's articles in view (a big outlet then does not look like the main one)."""
+    volume, share, join = "", "", ""
+    if normalise:
+        volume = ", volume AS (SELECT coalesce(outlet, '(no outlet)') AS outlet, count(*) AS total FROM scope GROUP BY ALL)"
+        share, join = ", c.articles / v.total AS share", "JOIN volume v USING (outlet)"
     sql = f"""
-        WITH {_scope(filters, actor_rule=False)}
-        SELECT coalesce(s.outlet, '(no outlet)') AS outlet, count(*) FILTER (WHERE m.first_of_actor) AS articles, count(*) AS mentions
-        FROM mentions m JOIN scope s ON s.article_no = m.article_no
-        WHERE m.actor_id = $actor_id
-        GROUP BY ALL ORDER BY articles DESC, outlet
+        WITH {_scope(filters, actor_rule=False)}{volume},
+        counts AS (
+            SELECT coalesce(s.outlet, '(no outlet)') AS outlet, count(*) FILTER (WHERE m.first_of_actor) AS articles, count(*) AS mentions
+            FROM mentions m JOIN scope s ON s.article_no = m.article_no
+            WHERE m.actor_id = $actor_id
+            GROUP BY ALL
+        )
+        SELECT c.outlet, c.articles, c.mentions{share} FROM counts c {join}
+        ORDER BY {"share DESC, " if normalise else ""}c.articles DESC, c.outlet
     """
     return _run(con, sql, _params(filters, actor_id=actor_id))
 
@@ -703,40 +808,46 @@ def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int =
 # ── articles ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-def articles(con: duckdb.DuckDBPyConnection, filters: Filters, search: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """Articles in view: `article_id, title, outlet, published, published_source, n_words, story_id, url, quotes`
-    (missing titles, outlets and date sources are shown as "(untitled)", "(no outlet)", "—").
+Order = Literal["date", "relevance"]
 
-    `search` is found in the title, outlet and body together (`title outlet body`, lower-cased).
+
+def articles(con: duckdb.DuckDBPyConnection, filters: Filters, order: Order = "date", limit: int = 500) -> pd.DataFrame:
+    """Articles in view: `article_id, title, outlet, published, published_source, n_words, story_id, url, quotes,
+    score` (missing titles, outlets and date sources are shown as "(untitled)", "(no outlet)", "—").
+
+    `order`: "date" (newest first) or "relevance" (the text search's BM25 score, best first; by date without a
+    search). `score` is that score (null without a text search).
     """
-    columns = "a.article_no, a.article_id, a.title, a.outlet, a.published, a.published_source, a.n_words, a.story_id, a.url"
-    where = "TRUE"
-    params = _params(filters, limit=int(limit))
-    if search:
-        # The words without a space cannot straddle two fields, so the lower-cased title + body (`search_text`) and
-        # the outlet tell exactly whether they occur. With spaces, the longest space-free piece must occur in one
-        # field: that finds the candidates, and the exact test runs on those only.
-        piece = max(search.split(" "), key=len)
-        columns += ", a.body, a.search_text"
-        where = "s.body IS NOT NULL AND (contains(s.search_text, lower($piece::VARCHAR)) OR contains(lower(coalesce(s.outlet, '')), lower($piece::VARCHAR)))"
-        if piece != search:
-            where += " AND contains(lower(coalesce(s.title, '') || ' ' || coalesce(s.outlet, '') || ' ' || s.body), lower($search::VARCHAR))"
-        params.update(search=search, piece=piece)
+    if order not in ("date", "relevance"):
+        raise ValueError(f"unknown order {order!r}; expected 'date' or 'relevance'")
+    by_date = "s.published DESC NULLS LAST, s.title, s.article_id"
+    ranked = filters.text is not None
+    sort = f"s.score DESC, {by_date}" if ranked and order == "relevance" else by_date
+    inner_sort = sort.replace("s.score", "h.score")
+    score = "h.score" if ranked else "NULL::FLOAT"
+    join = "JOIN search_hits h ON h.article_key = s.article_key" if ranked else ""
+    columns = _SCOPE_COLUMNS + ", a.published_source, a.n_words, a.url, a.article_key"
     sql = f"""
         WITH {_scope(filters, columns=columns)},
         listed AS (
-            SELECT s.article_no, s.article_id, s.title, s.outlet, s.published, s.published_source, s.n_words, s.story_id, s.url
-            FROM scope s WHERE {where}
-            ORDER BY s.published DESC NULLS LAST, s.title, s.article_id LIMIT $limit
+            SELECT s.article_no, s.article_id, s.title, s.outlet, s.published, s.published_source, s.n_words, s.story_id, s.url, {score} AS score
+            FROM scope s {join}
+            ORDER BY {inner_sort} LIMIT $limit
         ),
         counts AS (SELECT article_no, count(*) AS n FROM quotes WHERE article_no IN (SELECT article_no FROM listed) GROUP BY article_no)
         SELECT s.article_id, coalesce(s.title, '(untitled)') AS title, coalesce(s.outlet, '(no outlet)') AS outlet, s.published,
                coalesce(s.published_source, '—') AS published_source, s.n_words, s.story_id, {SAFE_URL.format(t='s')},
-               coalesce(c.n, 0) AS quotes
+               coalesce(c.n, 0) AS quotes, s.score
         FROM listed s LEFT JOIN counts c USING (article_no)
-        ORDER BY s.published DESC NULLS LAST, s.title, s.article_id
+        ORDER BY {sort}
     """
-    return _run(con, sql, params)
+    return _run(con, sql, _params(filters, limit=int(limit)))
+
+
+def article_bodies(con: duckdb.DuckDBPyConnection, article_ids: tuple[str, ...]) -> pd.DataFrame:
+    """`article_id, title, body` of the given articles (for search snippets)."""
+    sql = "SELECT article_id, title, body FROM articles WHERE list_contains($ids::VARCHAR[], article_id)"
+    return _run(con, sql, {"ids": list(article_ids)})
 
 
 def article(con: duckdb.DuckDBPyConnection, article_id: str) -> pd.DataFrame:

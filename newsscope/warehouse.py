@@ -44,14 +44,15 @@ import duckdb
 from newsscope import storage, tables
 
 STEM = "dashboard"
-FORMAT = 1  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
+FORMAT = 2  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
 THREADS = max(1, min(4, os.cpu_count() or 1))
 MEMORY_LIMIT = "1GB"  # DuckDB's cache and working memory per process; beyond it, DuckDB spills to disk
 TEMP_DIR = Path(tempfile.gettempdir()) / "newsscope-dashboard"
 
 # Columns the queries use beyond the table contract, as one SELECT per table over its contract columns (`{t}` is the
 # contract table; `articles` in the other SELECTs is the articles table with its derived columns).
-# - search_text: the global text filter's haystack ("title or body contains it, case-insensitive").
+# - article_key, quote_key: the number the search index knows a document by (`newsscope.search.key_of`): a match
+#   set joins the tables by it.
 # - story_shared: the article's story has other articles (only those stories are listed).
 # - article_no: a number per article id, the same in every table: joins and distinct counts by a number are much
 #   cheaper than by a 16-character id.
@@ -79,7 +80,7 @@ _LANES = f"""(
 _ARTICLE = "(SELECT article_id, min(published) AS published, min(article_no) AS article_no FROM articles GROUP BY article_id) a ON a.article_id = t.article_id"
 DERIVED: dict[str, str] = {
     "articles": """
-        SELECT t.*, lower(coalesce(t.title, '') || ' ' || coalesce(t.body, '')) AS search_text,
+        SELECT t.*, md5_number_upper(t.article_id) AS article_key,
                dense_rank() OVER (ORDER BY t.article_id) AS article_no,
                count(*) OVER (PARTITION BY t.story_id) > 1 AS story_shared
         FROM {t} t
@@ -92,7 +93,7 @@ DERIVED: dict[str, str] = {
         ) t LEFT JOIN {_ARTICLE}
     """,
     "quotes": f"""
-        SELECT t.*, a.article_no, dense_rank() OVER (ORDER BY t.norm) AS norm_id,
+        SELECT t.*, a.article_no, md5_number_upper(t.quote_id) AS quote_key, dense_rank() OVER (ORDER BY t.norm) AS norm_id,
                count(*) OVER (PARTITION BY t.norm) = 1 AS norm_single,
                row_number() OVER (PARTITION BY t.article_id, t.norm ORDER BY t.start, t.quote_id) = 1 AS norm_first,
                row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.quote_id, t.article_id, t.start) AS pick
@@ -112,9 +113,9 @@ DERIVED: dict[str, str] = {
     """,
 }
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "articles": ("search_text", "article_no", "story_shared"),
+    "articles": ("article_key", "article_no", "story_shared"),
     "mentions": ("first_of_actor", "article_no"),
-    "quotes": ("norm", "article_no", "norm_id", "norm_single", "norm_first", "pick"),
+    "quotes": ("norm", "article_no", "quote_key", "norm_id", "norm_single", "norm_first", "pick"),
     "timexes": ("article_no",),
     "events": ("article_no", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
 }
@@ -263,13 +264,25 @@ def open(folder: Path, write: bool = True) -> duckdb.DuckDBPyConnection:  # noqa
     own = path(folder)
     for file in ([own] if write or own.exists() else []) + [fallback_path(folder)]:
         try:
-            return duckdb.connect(str(_ensure(file, folder)), read_only=True, config=_config())
+            con = duckdb.connect(str(_ensure(file, folder)), read_only=True, config=_config())
         except (OSError, duckdb.IOException, duckdb.PermissionException):
             continue
+        _FOLDERS[str(file)] = (folder, write)
+        return con
     # Every table held in memory: DuckDB's default limit (most of the RAM), not the reading limit.
     con = duckdb.connect(":memory:", config=_config(limited=False))
     populate(con, folder)
     return con
+
+
+_FOLDERS: dict[str, tuple[Path, bool]] = {}  # database file -> (its version folder, whether that may be written)
+
+
+def folder_of(con: duckdb.DuckDBPyConnection) -> tuple[Path, bool] | None:
+    """`(version folder, writable)` of a dashboard database connection (or a cursor of one) opened by `open`; None
+    for any other connection (plain contract tables, in memory)."""
+    rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    return _FOLDERS.get(str(rows[0][0])) if rows and rows[0][0] else None
 
 
 # ── plain contract tables ────────────────────────────────────────────────────────────────────────────────────────
@@ -297,6 +310,6 @@ def on_plain_tables(sql: str) -> str:
 def has_derived(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether `con`'s tables carry the derived columns (a dashboard database) or are plain contract tables."""
     row = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'articles' AND column_name = 'search_text'"
-    ).fetchone()
-    return bool(row and row[0])
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = 'articles' AND column_name = 'article_key'"
+    ).fetchall()
+    return bool(row and row[0][0])

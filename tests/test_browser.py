@@ -144,3 +144,22 @@ def test_timeline_card_opens_its_evidence(server, page, sample_build):
     wait_idle(page)
     no_exception(page)
     shot(page, "timeline-lanes")
+
+
+def test_boolean_search_shows_highlighted_snippets(hostile_build, tmp_path, page):
+    """Type a boolean query in the sidebar: the Articles page ranks the hits with <mark>ed, escaped snippets."""
+    with serve(hostile_build, tmp_path / "streamlit.log") as base:
+        page.goto(f"{base}/articles")
+        wait_idle(page)
+        box = page.locator('[data-testid="stSidebar"] input[aria-label="Search"]')
+        box.fill("pyongyang OR (analysts AND NOT pentagon) OR alert")
+        box.press("Enter")
+        page.wait_for_selector("mark.ns-hit", timeout=60_000)
+        wait_idle(page)
+        marks = [m.inner_text() for m in page.locator("mark.ns-hit").all()]
+        assert {"Pyongyang", "alert"} <= set(marks), marks
+        assert page.evaluate("window.__xss") is None  # art4's <script> body is text, not markup
+        assert page.locator(".ns-hits script").count() == 0
+        assert "q=pyongyang" in page.url
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "search-articles.png"), full_page=True)

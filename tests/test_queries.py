@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from newsscope import queries, storage, tables, warehouse
+from newsscope import queries, search, storage, tables, warehouse
 from newsscope.filters import Filters
 
 from conftest import AUSTIN, D, EVIL, KIM, PUTIN, RUSSIA, write_fixture_build
@@ -61,8 +61,9 @@ def test_kpis_unfiltered(con):
         (Filters(story="s1"), {"art1", "art3"}),
         (Filters(text="PYONGYANG"), {"art1", "art2"}),  # title or body, any case
         (Filters(text="ARMING"), {"art2"}),
-        (Filters(text="%"), set()),  # a LIKE wildcard is an ordinary character here
-        (Filters(text="; DROP TABLE articles; --"), {"art4"}),
+        (Filters(text="%"), set()),  # a LIKE wildcard is no word: nothing to match
+        (Filters(text='"DROP TABLE articles"'), {"art4"}),  # SQL in a phrase is words to look for
+        (Filters(text="austin AND (korea OR russia) NOT pentagon"), {"art1", "art2"}),
         (Filters(actors=(RUSSIA,)), {"art2", "art5"}),
         (Filters(actors=("no-such-actor",)), set()),
     ],
@@ -73,7 +74,9 @@ def test_article_scope(con, filters, expected):
 
 
 def test_hostile_text_left_tables_intact(con):
-    queries.articles(con, Filters(text=EVIL))
+    with pytest.raises(search.QueryError):  # not a query: refused with a message (the sidebar shows it), nothing run
+        queries.articles(con, Filters(text=EVIL))
+    assert set(queries.articles(con, Filters(text='"alert x" AND brien'))["article_id"]) == {"art4"}  # its words, found
     assert len(queries.articles(con, Filters())) == 5
 
 
@@ -171,12 +174,14 @@ def test_timeline_keeps_the_most_reported_events_per_lane(con):
     assert dict(zip(cut["lane"], cut["lane_events"])) == full.groupby("lane")["event_key"].nunique().to_dict()
 
 
-def test_articles_search_spans_title_outlet_and_body(con):
-    """The page's search runs over "title outlet body": a phrase may run from one field into the next."""
-    title = queries.article(con, "art1").iloc[0]["title"]
-    assert "art1" in set(queries.articles(con, Filters(), search=title.split(" ")[-1] + " RT")["article_id"])
-    assert set(queries.articles(con, Filters(), search="RT")["article_id"]) >= {"art1"}  # the outlet alone
-    assert queries.articles(con, Filters(), search="zz qq").empty
+def test_articles_ranked_by_relevance_or_date(con):
+    """With a search the list can be ranked by BM25 score (best first) or by date; the score comes along."""
+    f = Filters(text="north korea confident")
+    ranked = queries.articles(con, f, order="relevance")
+    assert set(ranked["article_id"]) == {"art1", "art3"} and ranked["score"].is_monotonic_decreasing
+    by_date = queries.articles(con, f, order="date")
+    assert list(by_date["article_id"]) == ["art3", "art1"]  # 1 May before 30 Apr, newest first
+    assert queries.articles(con, Filters())["score"].isna().all()
 
 
 def test_event_evidence_and_same_event(con):
@@ -234,7 +239,7 @@ def test_lookups(con):
         lambda c: queries.undated_timexes(c, Filters()),
         lambda c: queries.stories(c, Filters()),
         lambda c: queries.shared_events(c, Filters()),
-        lambda c: queries.articles(c, Filters(), search="x"),
+        lambda c: queries.articles(c, Filters(text="x"), order="relevance"),
         lambda c: queries.article_spans(c, "art1"),
         lambda c: queries.co_actors(c, Filters(), AUSTIN),
         lambda c: queries.quotes_about(c, Filters(), AUSTIN),

@@ -32,7 +32,7 @@ import pytest
 from conftest import AUSTIN, EVIL, serve, write_fixture_build
 from streamlit.testing.v1 import AppTest
 
-from newsscope import queries, storage, tables
+from newsscope import queries, search, storage, tables
 from newsscope import filters as F
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -296,7 +296,13 @@ def _expected_filters(params: dict) -> dict:
             return {"actors": tuple(dict.fromkeys(v for v in values[: F.MAX_VALUES] if v in KNOWN["actor"]))}
         return {}
     value = params["q"] if isinstance(params["q"], str) else next((v for v in params["q"] if v.strip()), "")
-    return {"text": value.strip()[: F.MAX_TEXT] or None}
+    text = value.strip()[: F.MAX_TEXT] or None
+    if text:  # a query that cannot be read is ignored (the sidebar says why), never run
+        try:
+            search.check(text)
+        except search.QueryError:
+            text = None
+    return {"text": text}
 
 
 def _by_page() -> dict[str, list[tuple[str, dict, str | None]]]:
@@ -384,18 +390,23 @@ def test_sql_named_actor_by_id(monkeypatch, payload_build):
 
 
 @pytest.mark.parametrize(("text", "articles"), [
-    (SQLI, 1),  # art6 says it
+    (SQLI, None),  # not a query (an unmatched parenthesis): ignored, with the reason in the sidebar
+    ('"DROP TABLE quotes"', 1),  # as a phrase: art6 says it
     ("DROP TABLE", 2),  # art4 (EVIL) and art6
-    ("1 OR 1=1", 0),
-    ("' OR '1'='1", 0),
-    ("%", 0),  # no LIKE wildcard: contains() is literal
-    ("'; --", 0),
+    ("1 OR 1=1", 1),  # the words "1" or "1 1": art6, whose payloads (window.__xss=1) hold the word 1
+    ("' OR '1'='1", None),
+    ("%", 0),  # no word in it
+    ("'; --", None),
 ])
 def test_search_with_sql_fragments(monkeypatch, payload_build, text, articles):
     at = start_session(monkeypatch, payload_build, "overview", {"q": text})
     _no_exception(at)
-    assert at.session_state["filters"].text == text
-    if articles:
+    if articles is None:
+        assert at.session_state["filters"].text is None
+        assert any("Search ignored" in w.value for w in at.sidebar.warning)
+        assert _metrics(at)["Articles"] == "6"
+    elif articles:
+        assert at.session_state["filters"].text == text
         assert _metrics(at)["Articles"] == str(articles)
     else:
         assert any("No article matches these filters" in m.value for m in at.markdown)
@@ -419,12 +430,25 @@ def test_queries_take_sql_fragments_as_values(payload_build, filters):
         "kpis": (), "articles_over_time": (), "top_actors": (), "top_speakers": (), "quote_count": (),
         "actor_mentions_over_time": (SQLI,), "quotes_about": (SQLI,), "quotes_by": (SQLI,), "co_actors": (SQLI,),
         "actor_outlets": (SQLI,), "timeline": (), "long_events": (), "publications": (), "undated_timexes": (),
-        "stories": (), "shared_events": (), "articles": (SQLI,),
+        "stories": (), "shared_events": (), "articles": (),
     }
+    with pytest.raises(ValueError, match="unknown order"):  # a value of a fixed set, never SQL
+        queries.articles(con, F.Filters(), SQLI)
+    readable = True
+    try:
+        search.check(filters.text or "x")
+    except search.QueryError:
+        readable = False  # an unreadable search is refused before any SQL runs (the sidebar never passes one)
     for name, args in with_filters.items():
+        if not readable:
+            with pytest.raises(search.QueryError):
+                getattr(queries, name)(con, filters, *args)
+            continue
         result = getattr(queries, name)(con, filters, *args)
         assert isinstance(result, (pd.DataFrame, int)), name
-    queries.quotes(con, filters, stances=(SQLI,), kinds=("' OR 1=1",), text=SQLI)
+    with pytest.raises(search.QueryError):
+        queries.quotes(con, F.Filters(), stances=(SQLI,), kinds=("' OR 1=1",), text=SQLI)
+    queries.quotes(con, F.Filters(), stances=(SQLI,), kinds=("' OR 1=1",), text='"DROP TABLE"')
     without = {
         "actor": (SQLI,), "event_evidence": (SQLI,), "same_event": (SQLI, SQLI), "story_articles": (SQLI,), "story_quotes": (SQLI,),
         "story_quote_grid": (SQLI,), "story_claims": (SQLI,), "story_actors": (SQLI,), "article": (SQLI,), "article_spans": (SQLI,),
@@ -439,8 +463,8 @@ def test_queries_return_the_right_rows_for_sql_values(payload_build):
     assert queries.actor(con, SQLI)["name"].tolist() == [SQLI]
     assert queries.actor(con, "' OR '1'='1").empty
     assert queries.quotes(con, F.Filters(actors=(SQLI,)))["quote_id"].tolist() == ["q6"]
-    assert queries.articles(con, F.Filters(text=SQLI))["article_id"].tolist() == ["art6"]
-    assert queries.articles(con, F.Filters(), search="1 OR 1=1").empty
+    assert queries.articles(con, F.Filters(text='"DROP TABLE quotes"'))["article_id"].tolist() == ["art6"]
+    assert queries.articles(con, F.Filters(text='"1 OR 1=1"')).empty
     assert queries.article(con, "art6' OR '1'='1").empty
     assert set(queries.co_actors(con, F.Filters(), SQLI)["actor_id"]) == {XSS_ID, AUSTIN}
     assert_tables_intact(con, payload_build)
@@ -448,12 +472,14 @@ def test_queries_return_the_right_rows_for_sql_values(payload_build):
 
 @pytest.mark.parametrize("value", ["\ud800", "a\udcffb"])
 def test_lone_surrogates(payload_build, value):
-    """Parsing keeps the value (it cannot come from a URL, see the module note); DuckDB refuses it, and nothing breaks."""
+    """Parsing keeps the value (it cannot come from a URL, see the module note); the search and DuckDB refuse it, and nothing breaks."""
     parsed, notices = F.parse({"q": value, "actor": value, "from": value}, KNOWN["actor"], KNOWN["outlet"], KNOWN["story"])
     assert parsed.text == value and parsed.actors == () and parsed.date_from is None and len(notices) == 2
     con = _connect(storage.current(payload_build))
-    with pytest.raises(duckdb.InvalidInputException, match="surrogate"):
+    with pytest.raises(search.QueryError, match="not valid text"):  # the search refuses it before DuckDB sees it
         queries.articles(con, parsed)
+    with pytest.raises(duckdb.InvalidInputException, match="surrogate"):
+        queries.articles(con, F.Filters(story=value))
     assert queries.kpis(con, F.Filters())["articles"].iloc[0] == 6  # the connection still works
     assert_tables_intact(con, payload_build)
 

@@ -3,6 +3,8 @@ and giving the same answers as the plain Parquet tables."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import threading
 from pathlib import Path
 
@@ -160,7 +162,7 @@ def _answers(con: duckdb.DuckDBPyConnection, actor_id: str, story_id: str, artic
             out[name, i] = getattr(queries, name)(con, f)
         out["timeline", i] = queries.timeline(con, f)
         out["timeline_outlets", i] = queries.timeline(con, f, lane="outlet")
-        out["search", i] = queries.articles(con, f, search="korea said")
+        out["search", i] = queries.articles(con, dataclasses.replace(f, text="korea said"), order="relevance")
         for name in ("actor_mentions_over_time", "quotes_about", "quotes_by", "co_actors", "actor_outlets"):
             out[name, i] = getattr(queries, name)(con, f, actor_id)
     for name in ("story_articles", "story_quote_grid", "story_claims", "story_actors"):
