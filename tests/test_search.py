@@ -174,6 +174,9 @@ def test_incremental_rebuild_reindexes_only_changed_articles(tmp_path, folder):
         assert list(incremental.match(text.replace("speaker:", ""), "quotes").keys) == list(rebuilt.match(text.replace("speaker:", ""), "quotes").keys)
     assert len(incremental.match("pentagon")) == 0 and len(incremental.match("zeppelin")) == 1
     assert search.open(first).num_docs() == 5  # the previous version's index is untouched
+    assert len(search.open(first).match("pentagon")) == 1 and len(search.open(first).match("zeppelin")) == 0  # its files were linked, not changed
+    segment = next((search.path(first) / "articles").glob("*.idx"))
+    assert (search.path(second) / "articles" / segment.name).stat().st_ino == segment.stat().st_ino  # hard-linked
 
 
 def test_index_is_made_when_missing_and_replaced_when_stale(tmp_path):

@@ -24,6 +24,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -206,6 +207,13 @@ def _complete(folder: Path) -> bool:
     return (folder / "digests.parquet").exists() and (folder / "articles" / "meta.json").exists() and (folder / "quotes" / "meta.json").exists()
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or links not allowed
+        shutil.copy2(src, dst)
+
+
 def create(folder: Path, previous: Path | None = None, target: Path | None = None) -> BuildStats:
     """Write the search index of the version `folder` (default target `path(folder)`), reusing `previous`'s index.
 
@@ -224,7 +232,8 @@ def create(folder: Path, previous: Path | None = None, target: Path | None = Non
         src = _sources(folder)
         con.execute(f"CREATE TEMP TABLE digests AS SELECT article_id, article_key, digest FROM ({_ARTICLE_DOCS.format(only='', **src)})")
         if old is not None:
-            shutil.copytree(old, partial)
+            # tantivy never rewrites a segment file (meta.json is replaced by a rename), so link rather than copy them
+            shutil.copytree(old, partial, copy_function=_link_or_copy, ignore=shutil.ignore_patterns(".tantivy-*", "digests.parquet", "state.json"))
             con.execute(f"CREATE TEMP TABLE old AS SELECT * FROM read_parquet('{_sql(old / 'digests.parquet')}')")
             gone = [r[0] for r in con.execute(
                 "SELECT o.article_key FROM old o LEFT JOIN digests d USING (article_id) WHERE d.digest IS DISTINCT FROM o.digest").fetchall()]
