@@ -424,7 +424,7 @@ def test_cli_build_of_a_url_list_on_a_loopback_site_opens_the_dashboard(site: Si
     monkeypatch.delenv("NEWSSCOPE_READ_ONLY", raising=False)
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "4" in " ".join(str(m.value) for m in at.metric)
+    assert {m.label: m.value for m in at.metric}["Articles"] == "4"
 
 
 # ── the HTML quality floor ──────────────────────────────────────────────────────────────────────────────────────
