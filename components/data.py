@@ -45,7 +45,7 @@ atexit.register(gc.unfreeze)  # so the interpreter's last collection still final
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "raw"
-UPLOADS = ROOT / "data" / "uploads"
+UPLOADS = Path(os.environ.get("NEWSSCOPE_UPLOADS") or ROOT / "data" / "uploads")  # tests point it at a temporary folder
 _BUILD_KEY = "_newsscope_build"
 
 

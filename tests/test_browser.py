@@ -163,3 +163,65 @@ def test_boolean_search_shows_highlighted_snippets(hostile_build, tmp_path, page
         assert "q=pyongyang" in page.url
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "search-articles.png"), full_page=True)
+
+
+# ── Add articles: a link, fetched from a loopback site ──────────────────────────────────────────────────────────
+
+
+from test_sources import PAGE as STORY  # the loopback article of the sources tests
+
+
+@pytest.fixture
+def story_site():
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            found = self.path == "/news/ferry.html"
+            body = STORY if found else b"no such page"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if found else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{site.server_port}", hits
+    site.shutdown()
+    site.server_close()
+
+
+def test_add_articles_takes_a_link_and_fetches_it(page, sample_build, story_site, tmp_path, monkeypatch):
+    import shutil
+
+    base_site, hits = story_site
+    build = tmp_path / "processed"
+    shutil.copytree(sample_build, build, symlinks=True)  # the page rebuilds in place: never the shared sample build
+    monkeypatch.setenv("NEWSSCOPE_UPLOADS", str(tmp_path / "uploads"))
+    monkeypatch.setenv("NEWSSCOPE_ALLOW_NETWORK", "127.0.0.1/32")  # loopback is refused unless the operator allows it
+    before = len(pq.read_table(storage.current(build) / "articles.parquet"))
+    url = f"{base_site}/news/ferry.html"
+    with serve(build, tmp_path / "streamlit.log") as base:
+        page.goto(f"{base}/add_articles")
+        wait_idle(page)
+        page.locator('[data-testid="stTextArea"] textarea').fill(f"{url}\nnot a link\n")
+        page.get_by_role("button", name="Add and rebuild").click()
+        page.get_by_text("Done. The other pages now show the new build.").wait_for(timeout=180_000)
+        wait_idle(page)
+        no_exception(page)
+        shot(page, "add_articles_link")
+        assert "Skipped 1 line(s) that are not http(s) links." in page.inner_text("body")
+    articles = pq.read_table(storage.current(build) / "articles.parquet").to_pandas()
+    assert len(articles) == before + 1
+    [story] = articles[articles["url"] == url].to_dict("records")
+    assert story["title"] == "Harbour council votes to keep the ferry" and "Mayor Ines Duarte" in story["body"]
+    assert "/news/ferry.html" in hits
+    assert [p.name for p in (tmp_path / "uploads").glob("links-*.txt")], "the link is kept among the uploads"

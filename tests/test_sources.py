@@ -11,6 +11,8 @@ import gzip
 import http.server
 import io
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -391,6 +393,38 @@ def test_every_fetch_status_is_in_the_contract() -> None:
     for status in tables.STATUSES:
         assert f"`{status}`" in text
     assert "`http_<code>`" in text
+
+
+def test_cli_build_of_a_url_list_on_a_loopback_site_opens_the_dashboard(site: Site, tmp_path: Path, monkeypatch) -> None:
+    import pyarrow.parquet as pq
+    from streamlit.testing.v1 import AppTest
+
+    from newsscope import storage
+
+    good = [p for p in site.pages if p.startswith("/pages/")][:3] + ["/page"]
+    listing = tmp_path / "urls.txt"
+    listing.write_text("\n".join(site.url(p) for p in [*good, "/404", "/to-metadata"]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "newsscope.cli", "build", str(listing), "--out", str(out),
+               "--allow-network", "127.0.0.1/32", "--per-host-interval", "0"]
+    process = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr[-3000:]
+    folder = storage.current(out)
+    log = pq.read_table(folder / "ingest_log.parquet").to_pandas()
+    assert Counter(log["status"]) == {"ok": 4, "http_404": 1, "private_address": 1}, log.to_string()
+    articles = pq.read_table(folder / "articles.parquet").to_pandas()
+    assert len(articles) == 4 and articles["fetched"].notna().all()
+    assert "Harbour council votes to keep the ferry" in set(articles["title"])
+    assert list((out / "archive").glob("*.warc.gz")), "the fetched responses are kept as WARC in the build"
+    served = sum(site.hits.values())
+    again = subprocess.run(command, capture_output=True, text=True, timeout=600)  # a rebuild reuses the archive
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert sum(site.hits.values()) == served
+    monkeypatch.setenv("NEWSSCOPE_DATA", str(out))
+    monkeypatch.delenv("NEWSSCOPE_READ_ONLY", raising=False)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {m.label: m.value for m in at.metric}["Articles"] == "4"
 
 
 # ── the HTML quality floor ──────────────────────────────────────────────────────────────────────────────────────
