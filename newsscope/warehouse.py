@@ -27,16 +27,12 @@ do): `on_plain_tables` computes the derived columns there on the fly, with the v
 
 from __future__ import annotations
 
-import builtins
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -227,21 +223,12 @@ def _config(limited: bool = True) -> dict:
     return config
 
 
-@contextlib.contextmanager
-def _lock(file: Path) -> Iterator[None]:
-    """Hold an exclusive lock for making `file`; waits while another session or process makes it."""
-    with builtins.open(file.with_name(f".{STEM}.lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _ensure(file: Path, folder: Path) -> Path:
     if not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
-        with _lock(file):
+        with storage.waiting_lock(file.with_name(f".{STEM}.lock")):  # waits while another session or process makes it
             if not file.exists():  # another session may have made it while we waited
                 for partial in file.parent.glob(f".{STEM}-*.partial*"):  # left by a writer that was killed
                     partial.unlink(missing_ok=True)

@@ -18,10 +18,7 @@ missing, under a lock, like the dashboard database; a folder that cannot be writ
 
 from __future__ import annotations
 
-import builtins
-import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -289,14 +286,6 @@ def _find(folder: Path | None) -> Path | None:
     return None
 
 
-@contextlib.contextmanager
-def _lock(target: Path) -> Iterator[None]:
-    with builtins.open(target.with_name(f".{STEM}.lock"), "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ── reading ──────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -427,7 +416,7 @@ def open(folder: Path, write: bool = True) -> SearchIndex:  # noqa: A001 - reads
         for target in ([path(folder)] if write else []) + [fallback_path(folder)]:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with _lock(target):
+                with storage.waiting_lock(target.with_name(f".{STEM}.lock")):  # waits while another session or process makes it
                     if not _complete(target):
                         create(folder, None, target)
                 found = target
