@@ -138,7 +138,7 @@ def test_two_workers_behind_nginx_serve_every_page_and_survive_a_killed_worker(s
         no_exception(page)
         assert page.locator("h1").first.inner_text().strip() == "Quotes"
         assert "q=said" in page.url
-        assert page.get_by_label("Search text").input_value() == "said"
+        assert page.locator('[data-testid="stSidebar"] input[aria-label="Search"]').input_value() == "said"
         shot(page, "serve-workers-recovered")
 
         # The supervisor starts the killed worker again on its port.
