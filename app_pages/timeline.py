@@ -31,6 +31,9 @@ def how_dated(report) -> str:
     published = charts.fmt_date(report.get("published"))
     if report.get("kind") == "article_dated":
         source = report.get("published_source")
+        day, pub = report.get("date_start"), report.get("published")
+        if day is not None and pub is not None and charts.fmt_date(day) != published:
+            return f"no date in the sentence: the day's news, dated by the day the article's lead names ({charts.fmt_date(day)}; published {published})"
         return (f"no date in the sentence: the day's news, dated by the article's publication date ({published}"
                 + (f", from {widgets.md_escape(source)})" if isinstance(source, str) and source else ")"))
     text = report.get("timex_text")

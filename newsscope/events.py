@@ -6,7 +6,8 @@ An *event* is one report of a happening, or an article's own publication:
   (one event per sentence + timex) — except a reporting verb dated only by "today" (", Carson continued"): a
   quote, not a happening;
 - ``"article_dated"``: the day's news — a past-tense main clause about the article's actors in its lead
-  (:data:`LEAD_SENTENCES`) with no date of its own, dated by the article's publication date;
+  (:data:`LEAD_SENTENCES`) with no date of its own, dated by the article's news day: the day its lead names when
+  that is within a week before publication ("on Monday", "yesterday"), else its publication date;
 - ``"publication"``: the article's own reporting, dated by its publication date.
 
 Reports (the first two kinds) that tell the same happening share an ``event_key``, the ``happening_id`` of
@@ -32,6 +33,11 @@ PUBLICATION_ACTORS = 5
 # happened whatever their tense. Beyond the lead, a past-tense main clause with no date of its own is the day's news
 # too (on the SemEval TimeLine trial, dating such clauses by the article beat every narrower choice).
 LEAD_SENTENCES = 1
+# The news day: an article published on Tuesday about Monday's keynote tells the keynote's story throughout, so its
+# day's news is dated by the day its lead names ("on Monday", "yesterday", "June 7") when that day is at most
+# NEWS_DAY_WINDOW days before publication and named in the first NEWS_DAY_SENTENCES sentences; else by publication.
+NEWS_DAY_SENTENCES = 2
+NEWS_DAY_WINDOW = 7
 
 COLUMNS: list[str] = SCHEMAS["events"].names
 
@@ -137,6 +143,7 @@ def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timex
     for a, s, e, actor in zip(mentions["article_id"], mentions["start"], mentions["end"], mentions["actor_id"]):
         if isinstance(actor, str):
             actors.setdefault(a, []).append((int(s), int(e), actor))
+    news_day = _news_days(lead, timexes, published)
     rows = []
     for article_id, s_start, s_end, n in zip(lead["article_id"], lead["start"], lead["end"], lead["n"]):
         key = (article_id, int(s_start))
@@ -151,7 +158,7 @@ def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timex
         found = sorted({actor for s, e, actor in actors.get(article_id, []) if s_start <= s and e <= s_end})
         if not found:
             continue
-        day = published[article_id]
+        day = news_day.get(article_id) or published[article_id]
         rows.append(
             {
                 "event_id": _short_hash(f"{article_id}|{int(s_start)}|article_dated"),
@@ -170,6 +177,23 @@ def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timex
     if not rows:
         return _empty()
     return pd.DataFrame(rows).astype({"start": "Int64", "end": "Int64"})
+
+
+def _news_days(lead: pd.DataFrame, timexes: pd.DataFrame, published: dict[str, dt.date | None]) -> dict[str, dt.date]:
+    """article_id -> the day its lead reports (:data:`NEWS_DAY_SENTENCES`, :data:`NEWS_DAY_WINDOW`), where it names one."""
+    first = lead[lead["n"] < NEWS_DAY_SENTENCES]
+    days = timexes[(timexes["granularity"] == "day") & timexes["date_start"].notna()][["article_id", "start", "date_start"]]
+    if first.empty or days.empty:
+        return {}
+    placed = _in_sentence(days, first[["article_id", "start", "end"]]).sort_values(["article_id", "start"], kind="stable")
+    out: dict[str, dt.date] = {}
+    for article_id, day in zip(placed["article_id"], _as_dates(placed["date_start"])):
+        pub = published.get(article_id)
+        if article_id in out or pub is None or day is None:
+            continue
+        if 0 <= (pub - day).days <= NEWS_DAY_WINDOW:
+            out[article_id] = day
+    return out
 
 
 def _publication_events(articles: pd.DataFrame, sentences: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:

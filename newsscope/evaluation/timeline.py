@@ -83,11 +83,12 @@ def names_entity(sentence: str, entity: str) -> bool:
 
 
 def gold_range(value: str) -> Range | None:
-    """`2008-01-09` -> that day; `2008-01-XX` -> the month; `2008-XX-XX` -> the year; undated -> None."""
-    m = re.fullmatch(r"(\d{4})-(\d{2}|XX)-(\d{2}|XX)", value)
+    """`2008-01-09` -> that day; `2008-01-XX` or `2008-01` -> the month; `2008-XX-XX` or `2008` -> the year;
+    undated (`XXXX-XX-XX`) -> None. The gold writes a month or a year both ways."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?", value)
     if not m:
         return None
-    year, month, day = m.groups()
+    year, month, day = m.group(1), m.group(2) or "XX", m.group(3) or "XX"
     y = int(year)
     if month == "XX":
         return dt.date(y, 1, 1), dt.date(y, 12, 31)
@@ -125,6 +126,12 @@ def score(predicted: dict[str, dict[Pair, Range]], gold: dict[str, list[dict]]) 
     return Scores(n_pred, n_gold, right, on_gold)
 
 
+def _body(doc: dict) -> str:
+    """The text from the first body sentence on (sentence 2: after the title and the date line)."""
+    starts = [s for n, (s, _) in doc["sentences"].items() if int(n) >= 2]
+    return doc["text"][min(starts):] if starts else doc["text"]
+
+
 def _sentences(doc: dict) -> dict[int, str]:
     return {int(n): doc["text"][s:e] for n, (s, e) in doc["sentences"].items() if int(n) != 1}  # 1: the date line
 
@@ -157,7 +164,10 @@ def ours(docs: list[dict], entities: list[str], build_dir: Path, model: str | No
     from newsscope import actors as actor_rules, build, storage
 
     source = build_dir / "trial.jsonl"
-    source.write_text("".join(json.dumps({k: d[k] for k in ("id", "title", "published", "text")}) + "\n" for d in docs), encoding="utf-8")
+    # The article as a build meets it: its title, its date, and its body (the data's text repeats the title and a
+    # date line above the body; read as body text they would be one "sentence" with the lead).
+    source.write_text("".join(json.dumps({"id": d["id"], "title": d["title"], "published": d["published"], "text": _body(d)}) + "\n"
+                              for d in docs), encoding="utf-8")
     build.build([source], build_dir / "out", build.BuildOptions(model=model))
     folder = storage.current(build_dir / "out")
     arts = storage.read_table(folder, "articles")
@@ -171,6 +181,7 @@ def ours(docs: list[dict], entities: list[str], build_dir: Path, model: str | No
     bodies = dict(zip(arts["article_id"], arts["body"]))
     out: dict[str, dict[Pair, Range]] = {e: {} for e in entities}
     reports = events[events["kind"] != "publication"]
+
     for doc in docs:
         article = next((a for s, a in by_source.items() if s.endswith(str(doc["id"])) or s.endswith(f":{doc['id']}")), None)
         if article is None:
