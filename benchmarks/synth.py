@@ -205,15 +205,14 @@ def scale(base: Path, out: Path, n_articles: int = 100_000, progress=print) -> d
     rows = {}
     with storage.lock(out):
         folder = storage.new_version(out)
-        big = {}
-        for name, chunks in parts.items():
-            big[name] = pa.concat_tables(chunks)
-            rows[name] = big[name].num_rows
-        big_actors = _actors(base_tables["actors"], big["articles"], big["mentions"])
-        rows["actors"] = len(big_actors)
-        for name in tables.TABLES:
-            frame = big_actors if name == "actors" else big[name].to_pandas(types_mapper=pd.ArrowDtype)
+        big = {name: pa.concat_tables(parts.pop(name)) for name in list(parts)}
+        big["actors"] = _actors(base_tables["actors"], big["articles"], big["mentions"])
+        for name in tables.TABLES:  # each table is let go once written: at 1,000,000 articles they hold ~10 GB,
+            table = big.pop(name)  # which the dashboard database's sorts below need
+            frame = table if name == "actors" else table.to_pandas(types_mapper=pd.ArrowDtype)
+            rows[name] = len(frame)
             storage.write_table(folder, name, frame)
+            del table, frame
             progress(f"    wrote {name}: {rows[name]:,} rows")
         manifest = dict(base_manifest)
         manifest.update(
