@@ -47,6 +47,11 @@ def _ids(con, text: str) -> set[str]:
         ("putin OR analysts", {"art1", "art2", "art3"}),
         ("austin AND (korea OR russia) NOT pentagon", {"art1", "art2"}),
         ("putin -analysts", {"art1", "art2"}),
+        ("putin AND NOT analysts", {"art1", "art2"}),  # Lucene's reading: putin without analysts
+        ("NOT analysts AND putin", {"art1", "art2"}),
+        ("putin AND NOT (analysts OR pentagon)", {"art1", "art2"}),
+        ('putin AND NOT "more confident"', {"art2"}),
+        ("putin AND NOT title:pentagon", {"art1", "art2"}),
         ('"more confident"', {"art1", "art3"}),  # a phrase
         ('"confident more"', set()),  # word order matters in a phrase
         ("title:pentagon", {"art3"}),

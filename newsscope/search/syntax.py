@@ -7,7 +7,9 @@
 
 tantivy parses all of that but the prefix: `word*` is turned into a regular expression query per field
 (`(title:/word.*/ OR body:/word.*/)`), the only regular expressions the parser ever sees (a `/` typed by the
-user is taken as a space). A query the parser refuses becomes a `QueryError` whose message says what to fix.
+user is taken as a space). `NOT x` is written `-x`: tantivy reads `a AND NOT b` as "a, and a query of only NOT b",
+which matches nothing, where Lucene (and everyone who types it) means "a without b". A query the parser refuses
+becomes a `QueryError` whose message says what to fix.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 MAX_PREFIX_FIELDS = 8
 _PREFIX = re.compile(r'(?<![\w:"])(?:(?P<field>[A-Za-z_]+):)?(?P<stem>\w+)\*(?!\w)')
 _QUOTED = re.compile(r'"[^"]*"?')
+_NOT = re.compile(r'(?P<phrase>"[^"]*"?)|\bNOT\s+(?=[\w("-])')  # the operator before its operand (a word, field, group, phrase)
 _FIELD = re.compile(r"Field does not exist: '([^']*)'")
 
 EXAMPLES = 'austin AND (korea OR dprk) NOT ukraine · "nuclear trigger" · title:sanctions · outlet:rt · speaker:austin · nucl*'
@@ -52,6 +55,7 @@ def rewrite(text: str, default_fields: tuple[str, ...], fields: tuple[str, ...])
 
         return _PREFIX.sub(prefix, chunk)
 
+    text = _NOT.sub(lambda m: m.group("phrase") or "-", text)
     return _outside_quotes(text, part)
 
 
