@@ -245,7 +245,8 @@ def _clean_span(ent: Span, surnames: set[str]) -> Mention | None:
     doc = ent.doc
     tokens = [t for t in ent]
     label = ent.label_
-    # Edge punctuation and possessives ("-Donald Trump", "North Korea’s"), then a leading "the".
+    # Edge punctuation and possessives ("-Donald Trump", "North Korea’s"), then a leading "the"; a bracket the span
+    # opens and does not close ("Software Development Kit (SDK"): the name is what precedes it.
     changed = True
     while tokens and changed:
         before = len(tokens)
@@ -254,6 +255,9 @@ def _clean_span(ent: Span, surnames: set[str]) -> Mention | None:
             tokens = tokens[1:]
         while tokens and (tokens[-1].is_punct or tokens[-1].is_space) and tokens[-1].text != ".":
             tokens = tokens[:-1]
+        opened = next((k for k, t in enumerate(tokens) if t.text in "(["), None)
+        if opened is not None and not any(t.text in ")]" for t in tokens[opened:]):
+            tokens = tokens[:opened]
         changed = len(tokens) != before
     if not tokens:
         return None

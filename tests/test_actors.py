@@ -435,6 +435,21 @@ def test_general_motors_is_an_organisation_not_a_person_called_motors(nlp):
     assert not any(text == "Motors" for text, _ in found)
 
 
+def test_a_bracket_the_span_does_not_close_ends_the_name(nlp) -> None:
+    from spacy.tokens import Span
+
+    from newsscope.actors import mentions
+
+    doc = nlp("Apple released the iPhone Software Development Kit (SDK) on Thursday.")
+    start = next(t.i for t in doc if t.text == "Software")
+    doc.ents = [Span(doc, start, next(t.i for t in doc if t.text == "SDK") + 1, label="ORG")]  # as spaCy cut it on trial
+    assert [(m.text, m.label) for m in mentions(doc)] == [("Software Development Kit", "ORG")]
+    doc.ents = [Span(doc, start, next(t.i for t in doc if t.text == ")") + 1, label="ORG")]  # the edge ")" goes, then "("
+    assert [m.text for m in mentions(doc)] == ["Software Development Kit"]
+    doc.ents = [Span(doc, start - 1, start + 3, label="ORG")]  # no bracket: untouched
+    assert [m.text for m in mentions(doc)] == ["iPhone Software Development Kit"]
+
+
 def test_time_zones_and_regions_are_not_actors_unless_the_alias_table_says_so():
     from newsscope.actors import AliasTable
 
