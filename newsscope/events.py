@@ -5,9 +5,11 @@ An *event* is one report of a happening, or an article's own publication:
 - ``"reported"``: a sentence of an article holding a resolved temporal expression and at least one actor mention
   (one event per sentence + timex) — except a reporting verb dated only by "today" (", Carson continued"): a
   quote, not a happening;
-- ``"article_dated"``: the day's news — a past-tense main clause about the article's actors in its lead
-  (:data:`LEAD_SENTENCES`) with no date of its own, dated by the article's news day: the day its lead names when
-  that is within a week before publication ("on Monday", "yesterday"), else its publication date;
+- ``"article_dated"``: the day's news — a past-tense main clause about the article's actors (a statement in
+  reported speech, "Jobs said that Apple has 109 stores", included; a reporting verb around a direct quote not)
+  in its lead (:data:`LEAD_SENTENCES`) or beyond it, with no date of its own, dated by the article's news day:
+  the day its lead names when that is within a week before publication ("on Monday", "yesterday"), else its
+  publication date;
 - ``"publication"``: the article's own reporting, dated by its publication date.
 
 Reports (the first two kinds) that tell the same happening share an ``event_key``, the ``happening_id`` of
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Literal, get_args
 
 import pandas as pd
@@ -40,6 +43,7 @@ NEWS_DAY_SENTENCES = 2
 NEWS_DAY_WINDOW = 7
 
 COLUMNS: list[str] = SCHEMAS["events"].names
+_QUOTE_MARKS = re.compile(r'["“”«»]')
 
 
 def _short_hash(text: str) -> str:
@@ -124,7 +128,8 @@ def _sentence_events(
 def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame,
                           preds: pd.DataFrame, bodies: dict[str, str]) -> pd.DataFrame:
     """The day's news, dated by the article's publication date: sentences with no resolved date expression whose main
-    clause is past tense or present perfect (not a reporting verb, not negated, not modal) with an actor in that
+    clause is past tense or present perfect (not negated, not modal; a reporting verb only for reported speech,
+    not around a direct quote) with an actor in that
     clause, and the lead (:data:`LEAD_SENTENCES`: with an actor anywhere in it, unless its main clause is modal or
     a reporting verb)."""
     if preds is None or preds.empty or sentences.empty:
@@ -136,7 +141,12 @@ def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timex
     has_date = _in_sentence(timexes[timexes["date_start"].notna()][["article_id", "start"]], sentences)
     dated = set(zip(has_date["article_id"], has_date["s_start"]))
     roots = preds[preds["main"]].drop_duplicates(["article_id", "s_start"])
-    news = roots["tense"].isin(["past", "perfect"]) & ~roots["report"] & ~roots["negated"]
+    # A statement in reported speech ("Jobs said that Apple has 109 stores") is news of its day; a reporting verb
+    # around a direct quote (", Carson continued") is a quote, not a happening.
+    quoted = pd.Series([_QUOTE_MARKS.search(bodies.get(a, "")[int(s):int(e)]) is not None
+                        for a, s, e in zip(roots["article_id"], roots["start"], roots["end"])], index=roots.index, dtype=bool)
+    statement = roots["report"] & (roots["content"] >= 0) & ~quoted
+    news = roots["tense"].isin(["past", "perfect"]) & (~roots["report"] | statement) & ~roots["negated"]
     clause = {(a, int(s)): (int(p0), int(p1)) for a, s, p0, p1 in zip(roots.loc[news, "article_id"], roots.loc[news, "s_start"], roots.loc[news, "start"], roots.loc[news, "end"])}
     not_news = {(a, int(s)) for a, s in zip(roots.loc[roots["report"] | (roots["tense"] == "modal"), "article_id"], roots.loc[roots["report"] | (roots["tense"] == "modal"), "s_start"])}
     actors: dict[str, list[tuple[int, int, str]]] = {}
