@@ -205,8 +205,19 @@ def test_read_only_hides_add_articles(monkeypatch, hostile_build):
     assert at.session_state["filters"] is not None
 
 
-def test_timeline_evidence_panel(monkeypatch, hostile_build):
+def test_timeline_runs_only_the_open_view_and_the_link_names_it(monkeypatch, hostile_build):
     at = open_page(monkeypatch, hostile_build, "timeline")
+    _no_exception(at)
+    assert not [s for s in at.selectbox if s.key == "timeline_event"]  # the lane chart's view has not run
+    assert "timeline_view" not in at.query_params
+    at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_view": "lanes"})
+    _no_exception(at)
+    assert [s for s in at.selectbox if s.key == "timeline_event"] and not [b for b in at.button if b.key == "open_k_meet"]
+    assert at.query_params["timeline_view"] == "lanes"
+
+
+def test_timeline_evidence_panel(monkeypatch, hostile_build):
+    at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_view": "lanes"})
     at.selectbox(key="timeline_event").select("e1").run()
     _no_exception(at)
     text = _text(at)

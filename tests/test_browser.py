@@ -143,6 +143,7 @@ def test_timeline_card_opens_its_evidence(server, page, sample_build):
     page.get_by_role("tab", name="Lanes").click()
     wait_idle(page)
     no_exception(page)
+    assert "timeline_view=lanes" in page.url and page.locator(".st-key-timeline_chart").count() == 1  # run when opened
     shot(page, "timeline-lanes")
 
 
