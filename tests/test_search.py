@@ -267,3 +267,19 @@ def test_index_dir_copied_folder_still_opens(tmp_path, folder):
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("search-*", "dashboard-*"))
     assert len(search.open(copy).match("putin")) == 3
+
+
+def test_the_readmes_search_examples_find_what_it_says_on_the_sample(sample_build):
+    """Each query of the README's search table, on the sample corpus, finds the number of articles the row gives."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Examples on the sample corpus", 1)[1].split("\n\n", 2)[1]
+    con = warehouse.open(storage.current(sample_build))
+    checked = 0
+    for row in table.splitlines()[2:]:
+        queries_in_row = re.findall(r"`([^`]+)`", row.split("|")[1] + row.split("|")[2])
+        counts = [int(n) for n in re.findall(r"\d+", re.findall(r"\(([\d, ]+)\) \|\s*$", row)[0])]
+        for n, query in enumerate(queries_in_row):
+            expected = counts[n] if len(counts) == len(queries_in_row) else counts[0]
+            assert len(_ids(con, query)) == expected, (query, expected)
+            checked += 1
+    assert checked >= 10
