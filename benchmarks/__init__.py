@@ -215,14 +215,14 @@ _SECTION = re.compile(r"<!-- bench:(\w+) -->.*?<!-- /bench:\1 -->", re.S)
 
 
 def _with_section(text: str, name: str, section: str) -> str:
-    """RESULTS.md with `name`'s section replaced (or added), sections in benchmark order, other text kept."""
-    sections = {m[1]: m[0] for m in _SECTION.finditer(text)}
-    sections[name] = section
-    found = list(_SECTION.finditer(text))
-    head = text[: found[0].start()] if found else text.rstrip() + "\n\n"
-    tail = text[found[-1].end() :] if found else "\n"
-    order = [n for n in NAMES if n in sections] + [n for n in sections if n not in NAMES]
-    return head + "\n\n".join(sections[n] for n in order) + tail
+    """RESULTS.md with `name`'s section replaced in place (or added after the last section); all other text kept."""
+    found = {m[1]: m for m in _SECTION.finditer(text)}
+    if name in found:
+        return text[: found[name].start()] + section + text[found[name].end() :]
+    if not found:
+        return text.rstrip() + "\n\n" + section + "\n"
+    last = max(found.values(), key=lambda m: m.end()).end()
+    return text[:last] + "\n\n" + section + text[last:]
 
 
 _HEADER = """# Benchmark results
