@@ -74,11 +74,15 @@ widgets.write_local(VIEW, "lanes" if lane_tab.open else None)
 
 if key_tab.open:
     with key_tab:
+        widgets.bind_local("timeline_key_n", lambda n: 10 <= n <= 200 and n % 10 == 0, convert=int)
+        widgets.bind_local("timeline_order", lambda v: v in ("date", "salience"))
         with st.container(horizontal=True, vertical_alignment="bottom"):
             shown_n = st.slider("Key events shown", 10, 200, timeline_queries.KEY_EVENTS, step=10, key="timeline_key_n",
                                 help="The most salient happenings in view: reported by the most articles and outlets, on the most referred-to dates")
             order = st.segmented_control("Order", ["date", "salience"], default="date", key="timeline_order",
                                          format_func=lambda v: {"date": "In time order", "salience": "Most reported first"}[v])
+        widgets.write_local("timeline_key_n", shown_n if shown_n != timeline_queries.KEY_EVENTS else None)  # a shared link keeps them
+        widgets.write_local("timeline_order", order if order not in (None, "date") else None)
         key = data.frame("key_events", filters, limit=shown_n)
         total = data.q("count_happenings", filters)
         widgets.describe(filters, total, "happenings")

@@ -66,19 +66,26 @@ def _page_params(page: str, url: dict[str, list[str]]) -> dict[str, list[str]]:
     return {k: v for k, v in url.items() if k not in F.PARAMS and (k.startswith(f"{page}_") or k in own)}
 
 
-def bind_local(key: str, valid) -> None:
+def bind_local(key: str, valid, convert=str) -> None:
     """Seed the page-local widget `key` from the URL parameter of the same name when a link brings a new value.
 
-    Call before the widget; call `write_local(key, value)` after it. `valid(value) -> bool` guards the seed.
+    Call before the widget; call `write_local(key, value)` after it. `convert(text)` makes the widget's value
+    (a ValueError ignores the parameter); `valid(value) -> bool` guards the seed.
     """
     value = st.query_params.get(key)
-    if value is not None and value != st.session_state.get(f"_url_{key}") and valid(value):
-        st.session_state[key] = value
+    if value is not None and value != st.session_state.get(f"_url_{key}"):
+        try:
+            seed = convert(value)
+        except ValueError:
+            seed = None
+        if seed is not None and valid(seed):
+            st.session_state[key] = seed
     st.session_state[f"_url_{key}"] = value
 
 
 def write_local(key: str, value: str | None) -> None:
     """Put a page-local value in the URL (or take it out) so a shared link reopens the same view."""
+    value = None if value is None else str(value)
     if value in (None, ""):
         if key in st.query_params:
             del st.query_params[key]

@@ -216,6 +216,19 @@ def test_timeline_runs_only_the_open_view_and_the_link_names_it(monkeypatch, hos
     assert at.query_params["timeline_view"] == "lanes"
 
 
+def test_timeline_key_events_choices_are_in_the_link(monkeypatch, hostile_build):
+    at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_order": "salience", "timeline_key_n": "20"})
+    _no_exception(at)
+    assert at.slider(key="timeline_key_n").value == 20 and at.query_params["timeline_key_n"] == "20"
+    assert at.query_params["timeline_order"] == "salience" and "most reported first" in _text(at)
+    at.slider(key="timeline_key_n").set_value(40).run()
+    assert at.query_params["timeline_key_n"] == "40"
+    at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_order": "<b>", "timeline_key_n": "15x"})
+    _no_exception(at)  # a value no control takes is ignored
+    assert at.slider(key="timeline_key_n").value == 60 and "timeline_key_n" not in at.query_params
+    assert "timeline_order" not in at.query_params
+
+
 def test_timeline_evidence_panel(monkeypatch, hostile_build):
     at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_view": "lanes"})
     at.selectbox(key="timeline_event").select("e1").run()
