@@ -566,7 +566,9 @@ def _weekday(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
         day = anchor + datetime.timedelta(days=weekday - anchor.weekday())
         return _day(day, "weekday:this")
     candidates = [(d, d, d) for k in range(-14, 15) if (d := anchor + datetime.timedelta(days=k)).weekday() == weekday]
-    found = _pick(candidates, anchor, direction)
+    # wire copy is dated the day it is filed and read the next morning, so a past-tense clause reaches one day
+    # past the anchor: "Tuesday" in a Monday story is the coming day far more often than the one six days back
+    found = _pick(candidates, anchor + datetime.timedelta(days=1) if direction == "past" else anchor, direction)
     return _day(found, f"weekday:{direction}")  # type: ignore[arg-type]
 
 

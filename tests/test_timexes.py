@@ -40,6 +40,8 @@ SEEDS_ACCURACY_FLOOR = 1.0
         ("on Wednesday", MAY_1, "future", "2024-05-01", "day"),
         ("Friday", MAY_1, "future", "2024-05-03", "day"),
         ("Friday", MAY_1, "past", "2024-04-26", "day"),
+        ("Thursday", MAY_1, "past", "2024-05-02", "day"),  # the wire's next morning, not six days back
+        ("Thursday", D(2024, 5, 3), "past", "2024-05-02", "day"),
         ("Thursday", MAY_1, None, "2024-05-02", "day"),
         ("Monday", MAY_1, "present", "2024-04-29", "day"),
         ("last Wednesday", MAY_1, None, "2024-04-24", "day"),
