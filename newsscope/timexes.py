@@ -794,7 +794,7 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     holiday_names = tuple(sorted([*vocab.holidays_fixed, *vocab.holidays_floating]))
     return (  # (pattern, clues)
         (re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"), ()),
-        (re.compile(rf"\b(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),
+        (re.compile(rf"\b(?:(?:[Tt]he )?day (?:before|after) )?(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),
         (re.compile(rf"\b{months} \d{{1,2}}\b(?:,? \d{{4}}\b)?|\b\d{{1,2}} {months}(?: \d{{4}}\b)?|\b{months},? \d{{4}}\b"), months_named),
         (re.compile(r"(?i)\b(?:(?:early|late|mid|earlier|later)[- ])?(?:this|last|next|past|coming) (?:week|weekend|month|year|quarter|decade|spring|summer|fall|autumn|winter)\b"), ()),
         (re.compile(rf"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-?) ?){months}(?!\.? \d)(?: (?:last|this|next) year)?\b"), months_named),
