@@ -11,6 +11,7 @@ Values follow TIMEX3 (ISO 8601 at the expression's own granularity):
 granularity    value                example text
 =============  ===================  ======================================
 day            ``2024-04-30``       "Tuesday", "May 1, 2024", "yesterday"
+day            ``2000-04-06T04:00`` "4 a.m. EDT Thursday" (a clock time on a day: its extent is the day)
 week           ``2024-W17``         "earlier this week" (ISO week, 2 digits)
 weekend        ``2024-W17-WE``      "last weekend"
 month          ``2023-09``          "last September", "February 2022"
@@ -174,7 +175,7 @@ def bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
 
 def _bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
     date = datetime.date
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2})?", value):
         day = date(int(m[1]), int(m[2]), int(m[3]))
         return day, day
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
@@ -524,6 +525,26 @@ def _day_before_after(text: str, anchor: datetime.date | None, tense: str | None
     return _day(inner.start + shift, f"day-{m[1]}:{inner.method}", inner.anchored)
 
 
+_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))? ?(?P<half>[ap])\.?m\.?"  # "9 a.m.", "10:30 p.m", "4am"
+_ZONE = r"(?: (?:[ecmp][sd]?t|gmt|utc))?"  # "EDT", "ET", "GMT": dropped, as the TempEval gold drops them
+
+
+@_rule
+def _clock_time(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
+    """ "9 a.m. Tuesday", "Tuesday at 9 a.m.": the day's value with the clock time (TIMEX3 ``2000-04-04T09:00``)."""
+    m = re.fullmatch(rf"{_CLOCK}{_ZONE},? (?P<day>.+)", text) or re.fullmatch(rf"(?P<day>.+?),? at {_CLOCK}{_ZONE}", text)
+    if not m:
+        return None
+    hour, minute, half = int(m["hour"]), int(m["minute"] or 0), m["half"]
+    if not (1 <= hour <= 12 and minute < 60):
+        return None
+    inner = resolve(m["day"], anchor, tense)
+    if inner.granularity != "day" or inner.value is None or "T" in inner.value:
+        return _none(inner.method, inner.anchored)
+    hour = hour % 12 + (12 if half == "p" else 0)  # 12 a.m. is midnight, 12 p.m. noon
+    return _result(f"{inner.value}T{hour:02d}:{minute:02d}", "day", inner.anchored, f"clock:{inner.method}")
+
+
 @_rule
 def _relative_day(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     parts = "|".join(vocabulary().parts_of_day)
@@ -795,6 +816,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     return (  # (pattern, clues)
         (re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"), ()),
         (re.compile(rf"\b(?:(?:[Tt]he )?day (?:before|after) )?(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),
+        (re.compile(rf"\b\d{{1,2}}(?::\d{{2}})? ?[ap]\.m\.?(?: (?:[ECMP][SD]?T|GMT|UTC))?,? (?:{weekdays}|today|tonight|tomorrow|yesterday)\b"
+                    rf"|\b{weekdays},? at \d{{1,2}}(?::\d{{2}})? ?[ap]\.m\.?"), ("a.m", "p.m")),
         (re.compile(rf"\b{months} \d{{1,2}}\b(?:,? \d{{4}}\b)?|\b\d{{1,2}} {months}(?: \d{{4}}\b)?|\b{months},? \d{{4}}\b"), months_named),
         (re.compile(r"(?i)\b(?:(?:early|late|mid|earlier|later)[- ])?(?:this|last|next|past|coming) (?:week|weekend|month|year|quarter|decade|spring|summer|fall|autumn|winter)\b"), ()),
         (re.compile(rf"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-?) ?){months}(?!\.? \d)(?: (?:last|this|next) year)?\b"), months_named),

@@ -48,6 +48,11 @@ SEEDS_ACCURACY_FLOOR = 1.0
         ("next Wednesday", MAY_1, "past", "2024-05-08", "day"),
         ("Tuesday night", MAY_1, "past", "2024-04-30", "day"),
         ("this Friday", MAY_1, None, "2024-05-03", "day"),
+        # a clock time keeps its day's value, with the time (TIMEX3); the zone is dropped
+        ("9 a.m. Tuesday", D(2000, 4, 3), "past", "2000-04-04T09:00", "day"),
+        ("4 a.m. EDT Thursday", D(2000, 4, 5), "future", "2000-04-06T04:00", "day"),
+        ("Friday at 10:30 p.m.", MAY_1, "future", "2024-05-03T22:30", "day"),
+        ("12 a.m. tomorrow", MAY_1, None, "2024-05-02T00:00", "day"),
         # relative days, weeks, months, years
         ("today", MAY_1, None, "2024-05-01", "day"),
         ("tonight", MAY_1, "future", "2024-05-01", "day"),
@@ -184,6 +189,7 @@ def test_resolve_accepts_a_datetime_anchor() -> None:
     ("value", "expected"),
     [
         ("2024-04-30", (D(2024, 4, 30), D(2024, 4, 30))),
+        ("2000-04-04T09:00", (D(2000, 4, 4), D(2000, 4, 4))),
         ("2024-02", (D(2024, 2, 1), D(2024, 2, 29))),
         ("2023", (D(2023, 1, 1), D(2023, 12, 31))),
         ("2024-W17", (D(2024, 4, 22), D(2024, 4, 28))),
@@ -219,6 +225,7 @@ def test_bounds(value: str, expected: tuple[D, D] | None) -> None:
         ("Protesters plan to rally on Saturday.", [("Saturday", "future")]),
         ("Kopp, 44, was charged on Monday.", [("Monday", "past")]),
         ("Police arrived the day before Friday's rally.", [("day before Friday", "past")]),  # spaCy splits it
+        ("INS has given the relatives until 9 a.m. Tuesday to sign.", [("9 a.m. Tuesday", "past")]),
         ("The 63 years old farmer said prices rose last month.", [("last month", "past")]),
         ("Prices rose between 1994 and 1997, he said.", [("1994", "past"), ("1997", "past")]),
         ("Smith was born in the 1990s and is now a senator.", [("1990s", "past"), ("now", "present")]),
