@@ -22,6 +22,7 @@ year-range     ``1950/1953``        "1950-53"
 decade         ``199X``             "the 1990s" (TIMEX3's form, as in the TempEval gold)
 century        ``19XX``             "the 20th century"
 reference      ``PRESENT_REF``      "now" (also ``PAST_REF``, ``FUTURE_REF``; these have no bounds)
+set            ``P1D``              "daily", "every week" (TIMEX3 SET: a frequency, no bounds)
 =============  ===================  ======================================
 
 Durations ("three years", "the past week"), ages ("63 years old") and anaphoric expressions ("that
@@ -50,10 +51,10 @@ from newsscope.nlp import doc_ents, doc_text
 Tense = Literal["past", "present", "future"]
 TENSES: tuple[Tense, ...] = ("past", "present", "future")
 Granularity = Literal[
-    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference"
+    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference", "set"
 ]
 GRANULARITIES: tuple[Granularity, ...] = (
-    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference",
+    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference", "set",
 )  # fmt: skip
 
 
@@ -129,6 +130,7 @@ class _Vocabulary:
     modifiers: tuple[str, ...]
     parts_of_day: tuple[str, ...]
     references: dict[str, str]
+    frequencies: dict[str, str]
     extract_references: tuple[str, ...]
     holidays_fixed: dict[str, tuple[int, int]]
     holidays_floating: dict[str, tuple[int, int, int]]  # month, weekday, on_or_after
@@ -145,6 +147,7 @@ def vocabulary() -> _Vocabulary:
         modifiers=tuple(by_length(w.lower() for w in raw["modifiers"])),
         parts_of_day=tuple(w.lower() for w in raw["parts_of_day"]),
         references={k.lower(): v for k, v in raw["references"].items()},
+        frequencies={k.lower(): v for k, v in raw["frequencies"].items()},
         extract_references=tuple(w.lower() for w in raw["extract_references"]),
         holidays_fixed={k.lower(): (v[0], v[1]) for k, v in raw["holidays_fixed"].items()},
         holidays_floating={
@@ -397,6 +400,8 @@ def resolve(text: str, anchor: datetime.date | None, tense: str | None = None) -
     norm = _trim(norm)
     if norm in vocab.references:
         return _result(vocab.references[norm], "reference", False, "reference")
+    if norm in vocab.frequencies:
+        return _result(vocab.frequencies[norm], "set", False, "frequency")
     if re.search(r"\b(years?|months?|weeks?|days?)[- ]old\b|^aged? \d", norm):
         return _none("age")
     if re.fullmatch(r"\d{1,3}", norm):  # "Slepian, 52," -- spaCy's DATE for an age or a count
@@ -810,6 +815,7 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     parts = "|".join(vocab.parts_of_day)
     holidays = "|".join(re.escape(h) for h in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
     references = "|".join(re.escape(r) for r in vocab.extract_references)
+    frequencies = "|".join(re.escape(f) for f in sorted(vocab.frequencies, key=len, reverse=True))
     number = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
     months_named = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # clues
     holiday_names = tuple(sorted([*vocab.holidays_fixed, *vocab.holidays_floating]))
@@ -826,6 +832,7 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
         (re.compile(r"\b(?:(?:the )?(?:early|mid|late)[- ])?(?:1\d|20)\d0'?s\b|'\d0s\b"), ("0s", "0's")),
         (re.compile(rf"(?i)\b(?:(?:almost|nearly|about|some|more than|over|just) )?{number} (?:day|week|month|year|decade)s? ago\b"), ("ago",)),
         (re.compile(rf"(?i)\b(?:{references})\b"), ()),
+        (re.compile(rf"\b(?:{frequencies})\b"), ()),  # lower case only: "the Daily News" is a newspaper
         (re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})\b"), holiday_names),
         (re.compile(r"\b(?:pre|post|mid)-(?:1[5-9]|20)\d{2}\b"), ("pre-", "post-", "mid-")),
         (re.compile(r"(?:\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of|and|or)|\d{4},) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"), ()),

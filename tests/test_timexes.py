@@ -128,6 +128,9 @@ SEEDS_ACCURACY_FLOOR = 1.0
         # TIMEX3 reference values
         ("now", MAY_1, "present", "PRESENT_REF", "reference"),
         ("the future", None, None, "FUTURE_REF", "reference"),
+        # TIMEX3 SET values for frequencies (resources/timexes.json)
+        ("daily", MAY_1, "present", "P1D", "set"),
+        ("every week", None, None, "P1W", "set"),
     ],
 )
 def test_resolve(text: str, anchor: D | None, tense: str | None, value: str, granularity: str) -> None:
@@ -226,6 +229,7 @@ def test_bounds(value: str, expected: tuple[D, D] | None) -> None:
         ("Kopp, 44, was charged on Monday.", [("Monday", "past")]),
         ("Police arrived the day before Friday's rally.", [("day before Friday", "past")]),  # spaCy splits it
         ("INS has given the relatives until 9 a.m. Tuesday to sign.", [("9 a.m. Tuesday", "past")]),
+        ("Crowds gather daily outside the home, the Daily News said.", [("daily", "present")]),
         ("The 63 years old farmer said prices rose last month.", [("last month", "past")]),
         ("Prices rose between 1994 and 1997, he said.", [("1994", "past"), ("1997", "past")]),
         ("Smith was born in the 1990s and is now a senator.", [("1990s", "past"), ("now", "present")]),
@@ -372,8 +376,10 @@ def test_evaluate_tempeval_dev_reaches_the_floor() -> None:
 
 
 def test_vocabulary_file_is_consistent() -> None:
-    """Every holiday in resources/timexes.json resolves, and every extractable reference has a value."""
+    """Every holiday and frequency in resources/timexes.json resolves, and every extractable reference has a value."""
     vocab = timexes.vocabulary()
     for name in [*vocab.holidays_fixed, *vocab.holidays_floating]:
         assert resolve(name, MAY_1, "past").granularity == "day", name
     assert set(vocab.extract_references) <= set(vocab.references)
+    for phrase in vocab.frequencies:
+        assert resolve(phrase, MAY_1, None).granularity == "set", phrase
