@@ -134,6 +134,12 @@ class _Vocabulary:
     extract_references: tuple[str, ...]
     holidays_fixed: dict[str, tuple[int, int]]
     holidays_floating: dict[str, tuple[int, int, int]]  # month, weekday, on_or_after
+    holidays_easter: dict[str, int]  # days from Easter Sunday
+
+    @property
+    def holidays(self) -> tuple[str, ...]:
+        """Every holiday name, longest first (the order to match them in)."""
+        return tuple(sorted([*self.holidays_fixed, *self.holidays_floating, *self.holidays_easter], key=len, reverse=True))
 
 
 @functools.cache
@@ -154,7 +160,22 @@ def vocabulary() -> _Vocabulary:
             k.lower(): (v["month"], WEEKDAYS[v["weekday"].lower()], v["on_or_after"])
             for k, v in raw["holidays_floating"].items()
         },
+        holidays_easter={k.lower(): v for k, v in raw["holidays_easter"].items() if not k.startswith("_")},
     )
+
+
+def easter(year: int) -> datetime.date:
+    """Western Easter Sunday of a Gregorian year (the Meeus/Jones/Butcher computus; its letters are the algorithm's)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    g = (b - (b + 8) // 25 + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return datetime.date(year, month, day + 1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -702,7 +723,7 @@ def _quarter(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
 @_rule
 def _holiday(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     vocab = vocabulary()
-    names = "|".join(re.escape(n) for n in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
+    names = "|".join(re.escape(n) for n in vocab.holidays)
     m = re.fullmatch(rf"(?:(last|past|previous|next|coming|this) )?({names})(?:,? (\d{{4}}))?", text)
     if not m:
         return None
@@ -711,6 +732,8 @@ def _holiday(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
         if m[2] in vocab.holidays_fixed:
             month, day = vocab.holidays_fixed[m[2]]
             return datetime.date(year, month, day)
+        if m[2] in vocab.holidays_easter:
+            return easter(year) + datetime.timedelta(days=vocab.holidays_easter[m[2]])
         month, weekday, first = vocab.holidays_floating[m[2]]
         day = datetime.date(year, month, first)
         return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
@@ -813,12 +836,12 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     )
     weekdays = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     parts = "|".join(vocab.parts_of_day)
-    holidays = "|".join(re.escape(h) for h in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
+    holidays = "|".join(re.escape(h) for h in vocab.holidays)
     references = "|".join(re.escape(r) for r in vocab.extract_references)
     frequencies = "|".join(re.escape(f) for f in sorted(vocab.frequencies, key=len, reverse=True))
     number = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
     months_named = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # clues
-    holiday_names = tuple(sorted([*vocab.holidays_fixed, *vocab.holidays_floating]))
+    holiday_names = tuple(sorted(vocab.holidays))
     return (  # (pattern, clues)
         (re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"), ()),
         (re.compile(rf"\b(?:(?:[Tt]he )?day (?:before|after) )?(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),

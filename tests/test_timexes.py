@@ -120,6 +120,8 @@ SEEDS_ACCURACY_FLOOR = 1.0
         ("last Thanksgiving", D(2000, 2, 10), None, "1999-11-25", "day"),
         ("Election Day", D(1998, 10, 26), "future", "1998-11-03", "day"),
         ("Christmas 2023", None, None, "2023-12-25", "day"),
+        ("Easter", D(2000, 5, 1), "past", "2000-04-23", "day"),  # days from Easter Sunday
+        ("Good Friday 2024", None, None, "2024-03-29", "day"),
         ("the day before last Tuesday", D(2000, 2, 24), "past", "2000-02-21", "day"),
         ("the day after Christmas 2023", None, None, "2023-12-26", "day"),
         ("the day before yesterday", MAY_1, None, "2024-04-29", "day"),
@@ -375,10 +377,17 @@ def test_evaluate_tempeval_dev_reaches_the_floor() -> None:
     assert result["system"]["accuracy"] > result["baseline"]["accuracy"] + 0.2, report
 
 
+@pytest.mark.parametrize(
+    ("year", "sunday"), [(1818, D(1818, 3, 22)), (1961, D(1961, 4, 2)), (2000, D(2000, 4, 23)), (2019, D(2019, 4, 21)), (2038, D(2038, 4, 25))]
+)
+def test_easter(year: int, sunday: D) -> None:
+    assert timexes.easter(year) == sunday
+
+
 def test_vocabulary_file_is_consistent() -> None:
     """Every holiday and frequency in resources/timexes.json resolves, and every extractable reference has a value."""
     vocab = timexes.vocabulary()
-    for name in [*vocab.holidays_fixed, *vocab.holidays_floating]:
+    for name in vocab.holidays:
         assert resolve(name, MAY_1, "past").granularity == "day", name
     assert set(vocab.extract_references) <= set(vocab.references)
     for phrase in vocab.frequencies:
