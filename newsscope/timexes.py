@@ -12,7 +12,7 @@ granularity    value                example text
 =============  ===================  ======================================
 day            ``2024-04-30``       "Tuesday", "May 1, 2024", "yesterday"
 day            ``2000-04-06T04:00`` "4 a.m. EDT Thursday" (a clock time on a day: its extent is the day)
-week           ``2024-W17``         "earlier this week" (ISO week, 2 digits)
+week           ``2024-W17``         "earlier this week", "Easter week" (ISO week, 2 digits)
 weekend        ``2024-W17-WE``      "last weekend"
 month          ``2023-09``          "last September", "February 2022"
 quarter        ``2024-Q1``          "the first quarter of 2024"
@@ -256,11 +256,11 @@ def _year(year: int, method: str, anchored: bool = True) -> Resolution:
     return _result(f"{year:04d}", "year", anchored, method)
 
 
-def _week(day: datetime.date, method: str, weekend: bool = False) -> Resolution:
+def _week(day: datetime.date, method: str, weekend: bool = False, anchored: bool = True) -> Resolution:
     year, week, _ = day.isocalendar()
     if weekend:
-        return _result(f"{year:04d}-W{week:02d}-WE", "weekend", True, method)
-    return _result(f"{year:04d}-W{week:02d}", "week", True, method)
+        return _result(f"{year:04d}-W{week:02d}-WE", "weekend", anchored, method)
+    return _result(f"{year:04d}-W{week:02d}", "week", anchored, method)
 
 
 def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -724,9 +724,10 @@ def _quarter(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
 def _holiday(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     vocab = vocabulary()
     names = "|".join(re.escape(n) for n in vocab.holidays)
-    m = re.fullmatch(rf"(?:(last|past|previous|next|coming|this) )?({names})(?:,? (\d{{4}}))?", text)
+    m = re.fullmatch(rf"(?:(last|past|previous|next|coming|this) )?({names})( week)?(?:,? (\d{{4}}))?", text)
     if not m:
         return None
+    week = m[3] is not None  # "Easter week", "Thanksgiving week": the ISO week (Monday to Sunday) holding the day
 
     def on(year: int) -> datetime.date:
         if m[2] in vocab.holidays_fixed:
@@ -738,15 +739,22 @@ def _holiday(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
         day = datetime.date(year, month, first)
         return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
 
-    if m[3]:
-        return _day(on(int(m[3])), "holiday:explicit", False)
+    def result(day: datetime.date, method: str, anchored: bool = True) -> Resolution:
+        return _week(day, f"{method}-week", anchored=anchored) if week else _day(day, method, anchored)
+
+    def extent(day: datetime.date) -> Occurrence:
+        start, end = bounds(_week(day, "").value) if week else (day, day)  # type: ignore[misc, arg-type]
+        return start, end, day
+
+    if m[4]:
+        return result(on(int(m[4])), "holiday:explicit", False)
     if anchor is None:
         return _none("needs-anchor")
     if m[1] == "this":
-        return _day(on(anchor.year), "holiday:this")
+        return result(on(anchor.year), "holiday:this")
     direction = _PREFIX_DIRECTION[m[1]] if m[1] else _direction(tense)
-    found = _pick([(d, d, d) for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := on(y))], anchor, direction)
-    return _day(found, f"holiday:{direction}")  # type: ignore[arg-type]
+    found = _pick([extent(on(y)) for y in (anchor.year - 1, anchor.year, anchor.year + 1)], anchor, direction)
+    return result(found, f"holiday:{direction}")  # type: ignore[arg-type]
 
 
 @_rule
@@ -856,7 +864,7 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
         (re.compile(rf"(?i)\b(?:(?:almost|nearly|about|some|more than|over|just) )?{number} (?:day|week|month|year|decade)s? ago\b"), ("ago",)),
         (re.compile(rf"(?i)\b(?:{references})\b"), ()),
         (re.compile(rf"\b(?:{frequencies})\b"), ()),  # lower case only: "the Daily News" is a newspaper
-        (re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})\b"), holiday_names),
+        (re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})(?: week)?\b"), holiday_names),
         (re.compile(r"\b(?:pre|post|mid)-(?:1[5-9]|20)\d{2}\b"), ("pre-", "post-", "mid-")),
         (re.compile(r"(?:\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of|and|or)|\d{4},) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"), ()),
     )

@@ -122,6 +122,8 @@ SEEDS_ACCURACY_FLOOR = 1.0
         ("Christmas 2023", None, None, "2023-12-25", "day"),
         ("Easter", D(2000, 5, 1), "past", "2000-04-23", "day"),  # days from Easter Sunday
         ("Good Friday 2024", None, None, "2024-03-29", "day"),
+        ("Easter week", D(2000, 4, 17), "past", "2000-W16", "week"),  # the ISO week holding the holiday
+        ("Thanksgiving week 1999", None, None, "1999-W47", "week"),
         ("the day before last Tuesday", D(2000, 2, 24), "past", "2000-02-21", "day"),
         ("the day after Christmas 2023", None, None, "2023-12-26", "day"),
         ("the day before yesterday", MAY_1, None, "2024-04-29", "day"),
@@ -232,6 +234,7 @@ def test_bounds(value: str, expected: tuple[D, D] | None) -> None:
         ("Police arrived the day before Friday's rally.", [("day before Friday", "past")]),  # spaCy splits it
         ("INS has given the relatives until 9 a.m. Tuesday to sign.", [("9 a.m. Tuesday", "past")]),
         ("Crowds gather daily outside the home, the Daily News said.", [("daily", "present")]),
+        ("Protesters prayed for help as Easter week began.", [("Easter week", "past")]),
         ("The 63 years old farmer said prices rose last month.", [("last month", "past")]),
         ("Prices rose between 1994 and 1997, he said.", [("1994", "past"), ("1997", "past")]),
         ("Smith was born in the 1990s and is now a senator.", [("1990s", "past"), ("now", "present")]),
