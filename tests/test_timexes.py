@@ -17,7 +17,8 @@ MAY_1 = D(2024, 5, 1)  # a Wednesday
 APR_23 = D(2024, 4, 23)  # a Tuesday
 
 # Floors measured on the dev data (see the final report of the change that set them); raise, never lower.
-TEMPEVAL_DATE_ACCURACY_FLOOR = 0.84  # 411/489 = 0.840 measured; dateparser baseline 0.229
+# 420/489 = 0.859 measured by `newsscope eval timex shared/eval/tempeval_aquaint_dev.jsonl`; dateparser baseline 0.229
+TEMPEVAL_DATE_ACCURACY_FLOOR = 0.85
 SEEDS_ACCURACY_FLOOR = 1.0
 
 
