@@ -31,7 +31,7 @@ from newsscope.filters import Filters
 
 Grain = Literal["day", "week", "month", "year"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "year")
-UNDATED_GRANULARITIES = ("reference",)  # values like PRESENT_REF have no calendar extent
+UNDATED_GRANULARITIES = ("reference", "set")  # values like PRESENT_REF and P1D ("daily") have no calendar extent
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 

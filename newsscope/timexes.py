@@ -11,7 +11,8 @@ Values follow TIMEX3 (ISO 8601 at the expression's own granularity):
 granularity    value                example text
 =============  ===================  ======================================
 day            ``2024-04-30``       "Tuesday", "May 1, 2024", "yesterday"
-week           ``2024-W17``         "earlier this week" (ISO week, 2 digits)
+day            ``2000-04-06T04:00`` "4 a.m. EDT Thursday" (a clock time on a day: its extent is the day)
+week           ``2024-W17``         "earlier this week", "Easter week" (ISO week, 2 digits)
 weekend        ``2024-W17-WE``      "last weekend"
 month          ``2023-09``          "last September", "February 2022"
 quarter        ``2024-Q1``          "the first quarter of 2024"
@@ -21,6 +22,7 @@ year-range     ``1950/1953``        "1950-53"
 decade         ``199X``             "the 1990s" (TIMEX3's form, as in the TempEval gold)
 century        ``19XX``             "the 20th century"
 reference      ``PRESENT_REF``      "now" (also ``PAST_REF``, ``FUTURE_REF``; these have no bounds)
+set            ``P1D``              "daily", "every week" (TIMEX3 SET: a frequency, no bounds)
 =============  ===================  ======================================
 
 Durations ("three years", "the past week"), ages ("63 years old") and anaphoric expressions ("that
@@ -49,10 +51,10 @@ from newsscope.nlp import doc_ents, doc_text
 Tense = Literal["past", "present", "future"]
 TENSES: tuple[Tense, ...] = ("past", "present", "future")
 Granularity = Literal[
-    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference"
+    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference", "set"
 ]
 GRANULARITIES: tuple[Granularity, ...] = (
-    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference",
+    "day", "week", "weekend", "month", "quarter", "season", "year", "year-range", "decade", "century", "reference", "set",
 )  # fmt: skip
 
 
@@ -128,9 +130,16 @@ class _Vocabulary:
     modifiers: tuple[str, ...]
     parts_of_day: tuple[str, ...]
     references: dict[str, str]
+    frequencies: dict[str, str]
     extract_references: tuple[str, ...]
     holidays_fixed: dict[str, tuple[int, int]]
     holidays_floating: dict[str, tuple[int, int, int]]  # month, weekday, on_or_after
+    holidays_easter: dict[str, int]  # days from Easter Sunday
+
+    @property
+    def holidays(self) -> tuple[str, ...]:
+        """Every holiday name, longest first (the order to match them in)."""
+        return tuple(sorted([*self.holidays_fixed, *self.holidays_floating, *self.holidays_easter], key=len, reverse=True))
 
 
 @functools.cache
@@ -144,13 +153,29 @@ def vocabulary() -> _Vocabulary:
         modifiers=tuple(by_length(w.lower() for w in raw["modifiers"])),
         parts_of_day=tuple(w.lower() for w in raw["parts_of_day"]),
         references={k.lower(): v for k, v in raw["references"].items()},
+        frequencies={k.lower(): v for k, v in raw["frequencies"].items()},
         extract_references=tuple(w.lower() for w in raw["extract_references"]),
         holidays_fixed={k.lower(): (v[0], v[1]) for k, v in raw["holidays_fixed"].items()},
         holidays_floating={
             k.lower(): (v["month"], WEEKDAYS[v["weekday"].lower()], v["on_or_after"])
             for k, v in raw["holidays_floating"].items()
         },
+        holidays_easter={k.lower(): v for k, v in raw["holidays_easter"].items() if not k.startswith("_")},
     )
+
+
+def easter(year: int) -> datetime.date:
+    """Western Easter Sunday of a Gregorian year (the Meeus/Jones/Butcher computus; its letters are the algorithm's)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    g = (b - (b + 8) // 25 + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741
+    m = (a + 11 * h + 22 * l) // 451
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return datetime.date(year, month, day + 1)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -174,7 +199,7 @@ def bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
 
 def _bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
     date = datetime.date
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value):
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2})?", value):
         day = date(int(m[1]), int(m[2]), int(m[3]))
         return day, day
     if m := re.fullmatch(r"(\d{4})-(\d{2})", value):
@@ -231,11 +256,11 @@ def _year(year: int, method: str, anchored: bool = True) -> Resolution:
     return _result(f"{year:04d}", "year", anchored, method)
 
 
-def _week(day: datetime.date, method: str, weekend: bool = False) -> Resolution:
+def _week(day: datetime.date, method: str, weekend: bool = False, anchored: bool = True) -> Resolution:
     year, week, _ = day.isocalendar()
     if weekend:
-        return _result(f"{year:04d}-W{week:02d}-WE", "weekend", True, method)
-    return _result(f"{year:04d}-W{week:02d}", "week", True, method)
+        return _result(f"{year:04d}-W{week:02d}-WE", "weekend", anchored, method)
+    return _result(f"{year:04d}-W{week:02d}", "week", anchored, method)
 
 
 def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -396,6 +421,8 @@ def resolve(text: str, anchor: datetime.date | None, tense: str | None = None) -
     norm = _trim(norm)
     if norm in vocab.references:
         return _result(vocab.references[norm], "reference", False, "reference")
+    if norm in vocab.frequencies:
+        return _result(vocab.frequencies[norm], "set", False, "frequency")
     if re.search(r"\b(years?|months?|weeks?|days?)[- ]old\b|^aged? \d", norm):
         return _none("age")
     if re.fullmatch(r"\d{1,3}", norm):  # "Slepian, 52," -- spaCy's DATE for an age or a count
@@ -524,6 +551,26 @@ def _day_before_after(text: str, anchor: datetime.date | None, tense: str | None
     return _day(inner.start + shift, f"day-{m[1]}:{inner.method}", inner.anchored)
 
 
+_CLOCK = r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))? ?(?P<half>[ap])\.?m\.?"  # "9 a.m.", "10:30 p.m", "4am"
+_ZONE = r"(?: (?:[ecmp][sd]?t|gmt|utc))?"  # "EDT", "ET", "GMT": dropped, as the TempEval gold drops them
+
+
+@_rule
+def _clock_time(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
+    """ "9 a.m. Tuesday", "Tuesday at 9 a.m.": the day's value with the clock time (TIMEX3 ``2000-04-04T09:00``)."""
+    m = re.fullmatch(rf"{_CLOCK}{_ZONE},? (?P<day>.+)", text) or re.fullmatch(rf"(?P<day>.+?),? at {_CLOCK}{_ZONE}", text)
+    if not m:
+        return None
+    hour, minute, half = int(m["hour"]), int(m["minute"] or 0), m["half"]
+    if not (1 <= hour <= 12 and minute < 60):
+        return None
+    inner = resolve(m["day"], anchor, tense)
+    if inner.granularity != "day" or inner.value is None or "T" in inner.value:
+        return _none(inner.method, inner.anchored)
+    hour = hour % 12 + (12 if half == "p" else 0)  # 12 a.m. is midnight, 12 p.m. noon
+    return _result(f"{inner.value}T{hour:02d}:{minute:02d}", "day", inner.anchored, f"clock:{inner.method}")
+
+
 @_rule
 def _relative_day(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     parts = "|".join(vocabulary().parts_of_day)
@@ -566,7 +613,9 @@ def _weekday(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
         day = anchor + datetime.timedelta(days=weekday - anchor.weekday())
         return _day(day, "weekday:this")
     candidates = [(d, d, d) for k in range(-14, 15) if (d := anchor + datetime.timedelta(days=k)).weekday() == weekday]
-    found = _pick(candidates, anchor, direction)
+    # wire copy is dated the day it is filed and read the next morning, so a past-tense clause reaches one day
+    # past the anchor: "Tuesday" in a Monday story is the coming day far more often than the one six days back
+    found = _pick(candidates, anchor + datetime.timedelta(days=1) if direction == "past" else anchor, direction)
     return _day(found, f"weekday:{direction}")  # type: ignore[arg-type]
 
 
@@ -674,28 +723,38 @@ def _quarter(text: str, anchor: datetime.date | None, tense: str | None) -> Reso
 @_rule
 def _holiday(text: str, anchor: datetime.date | None, tense: str | None) -> Resolution | None:
     vocab = vocabulary()
-    names = "|".join(re.escape(n) for n in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
-    m = re.fullmatch(rf"(?:(last|past|previous|next|coming|this) )?({names})(?:,? (\d{{4}}))?", text)
+    names = "|".join(re.escape(n) for n in vocab.holidays)
+    m = re.fullmatch(rf"(?:(last|past|previous|next|coming|this) )?({names})( week)?(?:,? (\d{{4}}))?", text)
     if not m:
         return None
+    week = m[3] is not None  # "Easter week", "Thanksgiving week": the ISO week (Monday to Sunday) holding the day
 
     def on(year: int) -> datetime.date:
         if m[2] in vocab.holidays_fixed:
             month, day = vocab.holidays_fixed[m[2]]
             return datetime.date(year, month, day)
+        if m[2] in vocab.holidays_easter:
+            return easter(year) + datetime.timedelta(days=vocab.holidays_easter[m[2]])
         month, weekday, first = vocab.holidays_floating[m[2]]
         day = datetime.date(year, month, first)
         return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
 
-    if m[3]:
-        return _day(on(int(m[3])), "holiday:explicit", False)
+    def result(day: datetime.date, method: str, anchored: bool = True) -> Resolution:
+        return _week(day, f"{method}-week", anchored=anchored) if week else _day(day, method, anchored)
+
+    def extent(day: datetime.date) -> Occurrence:
+        start, end = bounds(_week(day, "").value) if week else (day, day)  # type: ignore[misc, arg-type]
+        return start, end, day
+
+    if m[4]:
+        return result(on(int(m[4])), "holiday:explicit", False)
     if anchor is None:
         return _none("needs-anchor")
     if m[1] == "this":
-        return _day(on(anchor.year), "holiday:this")
+        return result(on(anchor.year), "holiday:this")
     direction = _PREFIX_DIRECTION[m[1]] if m[1] else _direction(tense)
-    found = _pick([(d, d, d) for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (d := on(y))], anchor, direction)
-    return _day(found, f"holiday:{direction}")  # type: ignore[arg-type]
+    found = _pick([extent(on(y)) for y in (anchor.year - 1, anchor.year, anchor.year + 1)], anchor, direction)
+    return result(found, f"holiday:{direction}")  # type: ignore[arg-type]
 
 
 @_rule
@@ -785,14 +844,17 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     )
     weekdays = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
     parts = "|".join(vocab.parts_of_day)
-    holidays = "|".join(re.escape(h) for h in sorted([*vocab.holidays_fixed, *vocab.holidays_floating], key=len, reverse=True))
+    holidays = "|".join(re.escape(h) for h in vocab.holidays)
     references = "|".join(re.escape(r) for r in vocab.extract_references)
+    frequencies = "|".join(re.escape(f) for f in sorted(vocab.frequencies, key=len, reverse=True))
     number = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty)"
     months_named = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # clues
-    holiday_names = tuple(sorted([*vocab.holidays_fixed, *vocab.holidays_floating]))
+    holiday_names = tuple(sorted(vocab.holidays))
     return (  # (pattern, clues)
         (re.compile(r"\b(1\d{3}|20\d{2}) ?[-\u2013\u2014/] ?(\d{2}|\d{4})\b(?![-\u2013\u2014/]?\d)"), ()),
-        (re.compile(rf"\b(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),
+        (re.compile(rf"\b(?:(?:[Tt]he )?day (?:before|after) )?(?:(?:last|next|this|past|coming) )?{weekdays}(?:,? {months} \d{{1,2}}(?:,? \d{{4}})?)?(?: (?:{parts}))?\b"), ()),
+        (re.compile(rf"\b\d{{1,2}}(?::\d{{2}})? ?[ap]\.m\.?(?: (?:[ECMP][SD]?T|GMT|UTC))?,? (?:{weekdays}|today|tonight|tomorrow|yesterday)\b"
+                    rf"|\b{weekdays},? at \d{{1,2}}(?::\d{{2}})? ?[ap]\.m\.?"), ("a.m", "p.m")),
         (re.compile(rf"\b{months} \d{{1,2}}\b(?:,? \d{{4}}\b)?|\b\d{{1,2}} {months}(?: \d{{4}}\b)?|\b{months},? \d{{4}}\b"), months_named),
         (re.compile(r"(?i)\b(?:(?:early|late|mid|earlier|later)[- ])?(?:this|last|next|past|coming) (?:week|weekend|month|year|quarter|decade|spring|summer|fall|autumn|winter)\b"), ()),
         (re.compile(rf"\b(?:(?:[Ll]ast|[Nn]ext|[Tt]his|[Ee]arly|[Ll]ate|[Mm]id-?) ?){months}(?!\.? \d)(?: (?:last|this|next) year)?\b"), months_named),
@@ -801,7 +863,8 @@ def _patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
         (re.compile(r"\b(?:(?:the )?(?:early|mid|late)[- ])?(?:1\d|20)\d0'?s\b|'\d0s\b"), ("0s", "0's")),
         (re.compile(rf"(?i)\b(?:(?:almost|nearly|about|some|more than|over|just) )?{number} (?:day|week|month|year|decade)s? ago\b"), ("ago",)),
         (re.compile(rf"(?i)\b(?:{references})\b"), ()),
-        (re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})\b"), holiday_names),
+        (re.compile(rf"\b(?:{frequencies})\b"), ()),  # lower case only: "the Daily News" is a newspaper
+        (re.compile(rf"(?i)\b(?:(?:last|next|this) )?(?:{holidays})(?: week)?\b"), holiday_names),
         (re.compile(r"\b(?:pre|post|mid)-(?:1[5-9]|20)\d{2}\b"), ("pre-", "post-", "mid-")),
         (re.compile(r"(?:\b(?:in|In|since|Since|until|by|from|before|after|during|around|early|late|mid|year|of|and|or)|\d{4},) (?P<t>(?:1[5-9]|20)\d{2})\b(?![-\u2013/]\d| ?%| percent| people)"), ()),
     )
