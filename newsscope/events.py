@@ -127,11 +127,10 @@ def _sentence_events(
 
 def _article_dated_events(articles: pd.DataFrame, sentences: pd.DataFrame, timexes: pd.DataFrame, mentions: pd.DataFrame,
                           preds: pd.DataFrame, bodies: dict[str, str]) -> pd.DataFrame:
-    """The day's news, dated by the article's publication date: sentences with no resolved date expression whose main
-    clause is past tense or present perfect (not negated, not modal; a reporting verb only for reported speech,
-    not around a direct quote) with an actor in that
-    clause, and the lead (:data:`LEAD_SENTENCES`: with an actor anywhere in it, unless its main clause is modal or
-    a reporting verb)."""
+    """The day's news, dated by the article's news day (:func:`_news_days`, else its publication date): sentences
+    with no resolved date expression whose main clause is past tense or present perfect (not negated, not modal; a
+    reporting verb only for reported speech, not around a direct quote) with an actor in that clause, and the lead
+    (:data:`LEAD_SENTENCES`: with an actor anywhere in it, unless its main clause is modal or a reporting verb)."""
     if preds is None or preds.empty or sentences.empty:
         return _empty()
     published = dict(zip(articles["article_id"], _as_dates(articles["published"])))

@@ -181,7 +181,6 @@ def ours(docs: list[dict], entities: list[str], build_dir: Path, model: str | No
     bodies = dict(zip(arts["article_id"], arts["body"]))
     out: dict[str, dict[Pair, Range]] = {e: {} for e in entities}
     reports = events[events["kind"] != "publication"]
-
     for doc in docs:
         article = next((a for s, a in by_source.items() if s.endswith(str(doc["id"])) or s.endswith(f":{doc['id']}")), None)
         if article is None:

@@ -19,7 +19,7 @@ import re
 MAX_PREFIX_FIELDS = 8
 _PREFIX = re.compile(r'(?<![\w:"])(?:(?P<field>[A-Za-z_]+):)?(?P<stem>\w+)\*(?!\w)')
 _QUOTED = re.compile(r'"[^"]*"?')
-_NOT = re.compile(r'(?P<phrase>"[^"]*"?)|\bNOT\s+(?=[\w("-])')  # the operator before its operand (a word, field, group, phrase)
+_NOT = re.compile(rf'(?P<phrase>{_QUOTED.pattern})|\bNOT\s+(?=[\w("-])')  # the operator before its operand (word, field, group, phrase)
 _FIELD = re.compile(r"Field does not exist: '([^']*)'")
 
 EXAMPLES = 'austin AND (korea OR dprk) NOT ukraine · "nuclear trigger" · title:sanctions · outlet:rt · speaker:austin · nucl*'
