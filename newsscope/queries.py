@@ -34,6 +34,7 @@ GRAINS: tuple[Grain, ...] = ("day", "week", "month", "year")
 UNDATED_GRANULARITIES = ("reference", "set")  # values like PRESENT_REF and P1D ("daily") have no calendar extent
 
 _PARAM = re.compile(r"\$([a-z_]+)")
+_NOT_DERIVED = (duckdb.BinderException, duckdb.CatalogException)  # a derived column (table) missing: plain contract tables
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
@@ -57,7 +58,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame
     with _match_sets(con, sql, params):
         try:
             return con.execute(sql, args).df()
-        except duckdb.BinderException:
+        except _NOT_DERIVED:
             if warehouse.has_derived(con):
                 raise
             return con.execute(warehouse.on_plain_tables(sql), args).df()
@@ -86,7 +87,7 @@ def copy_csv(con: duckdb.DuckDBPyConnection, sql: str, params: dict, target: str
     with _match_sets(con, sql, params):
         try:
             row = con.execute(statement, args).fetchall()
-        except duckdb.BinderException:
+        except _NOT_DERIVED:
             if warehouse.has_derived(con):
                 raise
             row = con.execute(f"COPY ({warehouse.on_plain_tables(sql)}) TO '{str(target).replace(chr(39), chr(39) * 2)}' (FORMAT csv, HEADER)", args).fetchall()
@@ -150,8 +151,15 @@ def _scope_rules(filters: Filters, *, actor_rule: bool = True, date_rule: bool =
     if date_rule and filters.date_to is not None:
         where.append("a.published <= $date_to::DATE")
     if actor_rule and filters.actors:
-        where.append("a.article_no IN (SELECT m.article_no FROM mentions m WHERE list_contains($actors::VARCHAR[], m.actor_id))")
+        # By actor (the dashboard database's `actor_articles`): the join hands DuckDB the ids, which then reads only their blocks.
+        where.append("a.article_no IN (SELECT aa.article_no FROM actor_articles aa WHERE aa.actor_id IN (SELECT unnest($actors::VARCHAR[])))")
     return where
+
+
+def _within(filters: Filters, alias: str, **rules: bool) -> str:
+    """A condition: the article of `alias`'s row (`alias.article_no`) is in view; TRUE when no filter applies."""
+    where = _scope_rules(filters, **rules)
+    return f"{alias}.article_no IN (SELECT a.article_no FROM articles a WHERE {' AND '.join(where)})" if where else "TRUE"
 
 
 def _speaker(filters: Filters) -> str:
@@ -209,8 +217,8 @@ def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
         SELECT
             (SELECT count(*) FROM scope) AS articles,
             (SELECT count(DISTINCT outlet) FROM scope) AS outlets,
-            (SELECT count(DISTINCT m.actor_id) FROM mentions m JOIN scope s ON s.article_no = m.article_no WHERE m.first_of_actor) AS actors,
-            (SELECT count(*) FROM quotes q JOIN scope s ON s.article_no = q.article_no) AS quotes,
+            (SELECT count(DISTINCT aa.actor_id) FROM actor_articles aa WHERE {_within(filters, "aa")}) AS actors,
+            (SELECT count(*) FROM quotes q WHERE {_within(filters, "q")}) AS quotes,
             (SELECT min(published) FROM scope) AS first_published,
             (SELECT max(published) FROM scope) AS last_published,
             (SELECT count(*) FROM scope WHERE published IS NULL) AS undated
@@ -280,12 +288,10 @@ def outlet_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFr
 
 def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) -> pd.DataFrame:
     """`actor_id, name, kind, mentions, articles` for the most mentioned actors in view."""
-    # A whole article is in view or not, so its first mention of an actor stands for the article.
     sql = f"""
-        WITH {_scope(filters)},
-        counts AS (
-            SELECT m.actor_id, count(*) AS mentions, count(*) FILTER (WHERE m.first_of_actor) AS articles
-            FROM mentions m JOIN scope s ON s.article_no = m.article_no GROUP BY m.actor_id
+        WITH counts AS (
+            SELECT aa.actor_id, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
+            FROM actor_articles aa WHERE {_within(filters, "aa")} GROUP BY aa.actor_id
         )
         SELECT c.actor_id, ac.name, ac.kind, c.mentions, c.articles
         FROM counts c JOIN actors ac ON ac.actor_id = c.actor_id
@@ -406,11 +412,10 @@ def actor_mentions_over_time(con: duckdb.DuckDBPyConnection, filters: Filters, a
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}; expected one of {GRAINS}")
     sql = f"""
-        WITH {_scope(filters, actor_rule=False)}
-        SELECT CAST(date_trunc($grain, s.published) AS DATE) AS period,
-               coalesce(s.outlet, '(no outlet)') AS outlet, count(*) AS mentions
-        FROM mentions m JOIN scope s ON s.article_no = m.article_no
-        WHERE m.actor_id = $actor_id AND s.published IS NOT NULL
+        SELECT CAST(date_trunc($grain, aa.published) AS DATE) AS period,
+               coalesce(aa.outlet, '(no outlet)') AS outlet, sum(aa.mentions)::BIGINT AS mentions
+        FROM actor_articles aa
+        WHERE aa.actor_id = $actor_id AND aa.published IS NOT NULL AND {_within(filters, "aa", actor_rule=False)}
         GROUP BY ALL ORDER BY period, outlet
     """
     return _run(con, sql, _params(filters, actor_id=actor_id, grain=grain))
@@ -421,20 +426,19 @@ def quotes_about(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str
 
     Returns: `quote_id, article_id, quote, speaker, speaker_name, cue, stance, published, outlet, title`.
     """
-    # The actor's mentions first (a few per article), then the quotes of those articles only.
+    # The dashboard database lists them per actor, most recent first (`quote_mentions`): the first `limit` in view.
     sql = f"""
-        WITH {_scope(filters, actor_rule=False)},
-        mine AS (SELECT m.article_no, m.start, m."end" FROM mentions m JOIN scope s ON s.article_no = m.article_no WHERE m.actor_id = $actor_id),
-        about AS (
-            SELECT DISTINCT q.quote_id, q.article_no, q.quote, q.speaker, q.speaker_actor_id, q.cue, q.stance
-            FROM quotes q JOIN mine m ON m.article_no = q.article_no AND m.start >= q.start AND m."end" <= q."end"
-            WHERE q.speaker_actor_id IS DISTINCT FROM $actor_id
+        WITH about AS (
+            SELECT qm.quote_id, qm.article_no, qm.published FROM quote_mentions qm
+            WHERE qm.actor_id = $actor_id AND {_within(filters, "qm", actor_rule=False)}
+            ORDER BY qm.published DESC NULLS LAST, qm.quote_id LIMIT $limit
         )
-        SELECT b.quote_id, s.article_id, b.quote, b.speaker, ac.name AS speaker_name, b.cue, b.stance,
-               s.published, s.outlet, s.title
-        FROM about b JOIN scope s ON s.article_no = b.article_no
-        LEFT JOIN actors ac ON ac.actor_id = b.speaker_actor_id
-        ORDER BY s.published DESC NULLS LAST, b.quote_id LIMIT $limit
+        SELECT b.quote_id, a.article_id, q.quote, q.speaker, ac.name AS speaker_name, q.cue, q.stance,
+               a.published, a.outlet, a.title
+        FROM about b JOIN quotes q ON q.article_no = b.article_no AND q.quote_id = b.quote_id
+        JOIN articles a ON a.article_no = b.article_no
+        LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
+        ORDER BY b.published DESC NULLS LAST, b.quote_id
     """
     return _run(con, sql, _params(filters, actor_id=actor_id, limit=int(limit)))
 
@@ -448,13 +452,12 @@ def quotes_by(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, l
 def co_actors(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: str, limit: int = 15) -> pd.DataFrame:
     """`actor_id, name, kind, articles`: actors named in the most articles together with the actor."""
     sql = f"""
-        WITH {_scope(filters, actor_rule=False)},
-        mine AS (SELECT DISTINCT m.article_no FROM mentions m JOIN scope s ON s.article_no = m.article_no WHERE m.actor_id = $actor_id),
+        WITH mine AS (SELECT aa.article_no FROM actor_articles aa WHERE aa.actor_id = $actor_id AND {_within(filters, "aa", actor_rule=False)}),
         counts AS (
-            SELECT m.actor_id, count(*) AS articles
-            FROM mentions m SEMI JOIN mine USING (article_no)
-            WHERE m.first_of_actor AND m.actor_id <> $actor_id
-            GROUP BY m.actor_id
+            SELECT o.actor_id, count(*) AS articles
+            FROM actor_articles o JOIN mine USING (article_no)
+            WHERE o.actor_id <> $actor_id
+            GROUP BY o.actor_id
         )
         SELECT c.actor_id, ac.name, ac.kind, c.articles
         FROM counts c JOIN actors ac ON ac.actor_id = c.actor_id
@@ -468,14 +471,14 @@ def actor_outlets(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: st
     articles as a share of all the outlet's articles in view (a big outlet then does not look like the main one)."""
     volume, share, join = "", "", ""
     if normalise:
-        volume = ", volume AS (SELECT coalesce(outlet, '(no outlet)') AS outlet, count(*) AS total FROM scope GROUP BY ALL)"
+        volume = f"{_scope(filters, actor_rule=False)}, volume AS (SELECT coalesce(outlet, '(no outlet)') AS outlet, count(*) AS total FROM scope GROUP BY ALL),"
         share, join = ", c.articles / v.total AS share", "JOIN volume v USING (outlet)"
     sql = f"""
-        WITH {_scope(filters, actor_rule=False)}{volume},
+        WITH {volume}
         counts AS (
-            SELECT coalesce(s.outlet, '(no outlet)') AS outlet, count(*) FILTER (WHERE m.first_of_actor) AS articles, count(*) AS mentions
-            FROM mentions m JOIN scope s ON s.article_no = m.article_no
-            WHERE m.actor_id = $actor_id
+            SELECT coalesce(aa.outlet, '(no outlet)') AS outlet, count(*) AS articles, sum(aa.mentions)::BIGINT AS mentions
+            FROM actor_articles aa
+            WHERE aa.actor_id = $actor_id AND {_within(filters, "aa", actor_rule=False)}
             GROUP BY ALL
         )
         SELECT c.outlet, c.articles, c.mentions{share} FROM counts c {join}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from newsscope import tables
 from newsscope.filters import Filters
 from newsscope.queries import SAFE_URL, _params, _run, _scope, _scope_rules
 
@@ -23,14 +24,29 @@ KEY_EVENTS = 60  # headline cards the Timeline opens with
 MAX_KEY_EVENTS = 500
 
 
-def _happening_rules(filters: Filters) -> list[str]:
+HAPPENING_COLUMNS = ", ".join(f'h."{c}"' for c in tables.SCHEMAS["happenings"].names)  # the contract's, not the derived ones
+
+
+def _date_rules(filters: Filters, alias: str = "h") -> list[str]:
     where = []
     if filters.date_from is not None:  # a happening overlapping the range is kept
-        where.append("h.date_end >= $date_from::DATE")
+        where.append(f"{alias}.date_end >= $date_from::DATE")
     if filters.date_to is not None:
-        where.append("h.date_start <= $date_to::DATE")
-    if filters.actors:
-        where.append("list_has_any(h.actor_ids, $actors::VARCHAR[])")
+        where.append(f"{alias}.date_start <= $date_to::DATE")
+    return where
+
+
+def _actors_happenings(filters: Filters) -> str:
+    """The `happening_no`s of the chosen actors' happenings in the date range (the dashboard database lists each
+    actor's happenings together: `actor_happenings`)."""
+    where = ["ah.actor_id IN (SELECT unnest($actors::VARCHAR[]))", *_date_rules(filters, "ah")]
+    return f"SELECT ah.happening_no FROM actor_happenings ah WHERE {' AND '.join(where)}"
+
+
+def _happening_rules(filters: Filters) -> list[str]:
+    where = _date_rules(filters)
+    if filters.actors:  # one of the happening's core actors is chosen
+        where.append(f"h.happening_no IN ({_actors_happenings(filters)})")
     return where
 
 
@@ -46,8 +62,8 @@ def key_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = KE
     article_rules = _scope_rules(filters, actor_rule=False, date_rule=False)
     if not article_rules:
         sql = f"""
-            SELECT h.* FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}
-            ORDER BY h.salience DESC, h.date_start, h.happening_id LIMIT $limit
+            SELECT {HAPPENING_COLUMNS} FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}
+            ORDER BY h.happening_no LIMIT $limit
         """
     else:
         sql = f"""
@@ -72,6 +88,8 @@ def count_happenings(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """How many happenings are in view (the key events are the most salient of these)."""
     where = _happening_rules(filters)
     article_rules = _scope_rules(filters, actor_rule=False, date_rule=False)
+    if filters.actors and not article_rules:
+        return int(_run(con, f"SELECT count(DISTINCT happening_no) AS n FROM ({_actors_happenings(filters)})", _params(filters))["n"].iloc[0])
     if article_rules:
         where.append(
             f"h.happening_id IN (WITH {_scope(filters, actor_rule=False, date_rule=False)} "

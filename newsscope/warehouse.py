@@ -9,7 +9,9 @@ The Parquet files stay the contract; this file is a cache of them laid out for t
   otherwise recompute from millions of rows on every call: a lower-cased search text, numbers for ids, a quote's
   normalised words, an event's timeline lanes, the order in which a group's representative is picked, flags that
   turn distinct counts into counts.
-- No other table: a connection to it lists exactly the contract's tables (the security tests check that).
+- Two tables of its own (`EXTRA`), contract rows regrouped by actor: the contract tables are sorted by article, so
+  "everything about one actor" would read every block of them; sorted by actor, DuckDB reads only that actor's.
+  Nothing else: a connection to it lists exactly the contract's tables and these (the security tests check that).
 - The app opens it read-only. DuckDB reads its pages on demand, so opening is instant and memory stays small
   (bounded by `MEMORY_LIMIT`), where loading every Parquet file into memory took seconds and gigabytes.
 
@@ -40,10 +42,14 @@ import duckdb
 from newsscope import storage, tables
 
 STEM = "dashboard"
-FORMAT = 2  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
+FORMAT = 3  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
 THREADS = max(1, min(4, os.cpu_count() or 1))
 MEMORY_LIMIT = "1GB"  # DuckDB's cache and working memory per process; beyond it, DuckDB spills to disk
 TEMP_DIR = Path(tempfile.gettempdir()) / "newsscope-dashboard"
+try:  # writing the file: half the machine's memory (beyond it DuckDB spills to TEMP_DIR)
+    WRITE_MEMORY_LIMIT = f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2 // 2**20}MB"
+except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
+    WRITE_MEMORY_LIMIT = "4GB"
 
 # Columns the queries use beyond the table contract, as one SELECT per table over its contract columns (`{t}` is the
 # contract table; `articles` in the other SELECTs is the articles table with its derived columns).
@@ -63,6 +69,8 @@ TEMP_DIR = Path(tempfile.gettempdir()) / "newsscope-dashboard"
 # - norm_first: one quote per (article, words) is flagged: where every copy in an article is in view or none is
 #   (no quote-level filter), counting flags counts articles.
 # - lane_nos: the timeline lanes of an event's actors (`ACTOR_LANES`: one per actor name), each once.
+# - happening_no: a happening's rank in the Timeline's order (most salient first, then earliest, then by id); the
+#   table is stored in that order, so "the 60 most salient" reads its first blocks only.
 # - pick: the order in which a group's representative is chosen: earliest published first (undated last), then
 #   by id. The representative of any set of quotes (events) is the one with the smallest `pick`.
 ACTOR_LANES = "SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors"  # a number per actor name, in name order
@@ -107,6 +115,7 @@ DERIVED: dict[str, str] = {
         LEFT JOIN {_ARTICLE}
         LEFT JOIN {_LANES}
     """,
+    "happenings": "SELECT t.*, row_number() OVER (ORDER BY t.salience DESC, t.date_start, t.happening_id) AS happening_no FROM {t} t",
 }
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "articles": ("article_key", "article_no", "story_shared"),
@@ -114,10 +123,40 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "quotes": ("norm", "article_no", "quote_key", "norm_id", "norm_single", "norm_first", "pick"),
     "timexes": ("article_no",),
     "events": ("article_no", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
+    "happenings": ("happening_no",),
 }
+# Tables of its own (not part of the contract; made from the tables above, derived columns included):
+# - actor_articles: one row per (actor, article naming it): `mentions` (how often it names the actor), the
+#   article's `published` and `outlet`. The actor filter, the Actors page and the actor counts read it.
+# - quote_mentions: one row per (actor, quote whose quoted words name the actor) where the speaker is someone else,
+#   with the article's `published`, most recent first: "quotes about" an actor.
+# - actor_happenings: one row per (core actor, happening): `happening_no` and the happening's dates; an actor's
+#   timeline.
+_ARTICLE_NO = "(SELECT article_no, min(published) AS published, min(outlet) AS outlet FROM articles GROUP BY article_no) a ON a.article_no = {t}.article_no"
+EXTRA: dict[str, str] = {
+    "actor_articles": f"""
+        SELECT m.actor_id, m.article_no, count(*) AS mentions, min(a.published) AS published, min(a.outlet) AS outlet
+        FROM mentions m JOIN {_ARTICLE_NO.format(t="m")}
+        WHERE m.actor_id IS NOT NULL
+        GROUP BY m.actor_id, m.article_no
+    """,
+    "quote_mentions": f"""
+        SELECT DISTINCT m.actor_id, q.quote_id, q.article_no, a.published
+        FROM mentions m JOIN quotes q ON q.article_no = m.article_no AND m.start >= q.start AND m."end" <= q."end"
+        JOIN {_ARTICLE_NO.format(t="q")}
+        WHERE m.actor_id IS NOT NULL AND q.speaker_actor_id IS DISTINCT FROM m.actor_id
+    """,
+    "actor_happenings": """
+        SELECT DISTINCT actor_id, happening_no, date_start, date_end
+        FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)
+    """,
+}
+_NEEDS = {"actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"), "actor_happenings": ("happenings",)}  # what EXTRA's SELECTs read
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
          "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
-         "happenings": "date_start, happening_id"}  # fmt: skip
+         "happenings": "happening_no",
+         "actor_articles": "actor_id, published, article_no", "quote_mentions": "actor_id, published DESC NULLS LAST, quote_id",
+         "actor_happenings": "actor_id, happening_no"}  # fmt: skip
 
 
 def source(folder: Path) -> dict:
@@ -135,7 +174,7 @@ def source(folder: Path) -> dict:
         built_at = str(storage.read_manifest(folder).get("built_at", ""))
     except (OSError, ValueError):
         built_at = ""
-    return {"format": FORMAT, "derived": [DERIVED, _SORT], "built_at": built_at, "files": files}
+    return {"format": FORMAT, "derived": [DERIVED, EXTRA, _SORT], "built_at": built_at, "files": files}
 
 
 def _digest(*parts: object) -> str:
@@ -156,7 +195,8 @@ def fallback_path(folder: Path) -> Path:
 
 
 def populate(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Create the contract tables of `folder`, with their derived columns, in `con` (a database without them)."""
+    """Create the contract tables of `folder`, with their derived columns, and the `EXTRA` tables in `con` (a
+    database without them)."""
     folder = Path(folder)
     for name in tables.TABLES:  # articles first: the quotes and events SELECTs read it
         parquet = folder / f"{name}.parquet"
@@ -169,6 +209,8 @@ def populate(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         con.execute(f"CREATE TABLE {name} AS SELECT * FROM ({select}) ORDER BY {_SORT[name]}")
         if not parquet.exists():
             con.unregister(raw)
+    for name, select in EXTRA.items():
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM ({select}) ORDER BY {_SORT[name]}")
 
 
 def _sql_string(value: object) -> str:
@@ -188,8 +230,10 @@ def create(folder: Path, target: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
     try:
-        # Not the reading limit: sorting 100,000 bodies needs more than 1 GB (DuckDB's default is 80 % of the RAM).
-        con = duckdb.connect(str(partial), config={**_config(limited=False), "preserve_insertion_order": False})  # each table is sorted anyway
+        # Not the reading limit: sorting 100,000 bodies needs more than 1 GB. Half the RAM, not DuckDB's default 80 %:
+        # at a million articles the sorts take all they are given, and the build's own process needs the rest.
+        config = {**_config(limited=False), "memory_limit": WRITE_MEMORY_LIMIT, "preserve_insertion_order": False}  # each table is sorted anyway
+        con = duckdb.connect(str(partial), config=config)
         try:
             con.execute("SET enable_progress_bar = false")
             populate(con, folder)
@@ -274,20 +318,22 @@ def folder_of(con: duckdb.DuckDBPyConnection) -> tuple[Path, bool] | None:
 
 # ── plain contract tables ────────────────────────────────────────────────────────────────────────────────────────
 
-_TABLE_NAME = {name: re.compile(rf"\b{name}\b") for name in DERIVED}
+_TABLE_NAME = {name: re.compile(rf"\b{name}\b") for name in (*DERIVED, *EXTRA)}
 
 
 def on_plain_tables(sql: str) -> str:
-    """`sql` for a connection holding only the contract tables: the derived columns computed by CTEs named after
-    the tables they extend (a CTE hides the table of the same name; inside its own definition the name still
-    means the table)."""
-    used = [name for name in DERIVED if _TABLE_NAME[name].search(sql)]
-    if used and used != ["articles"]:
-        used = ["articles", *[n for n in used if n != "articles"]]  # the other SELECTs read the articles' derived columns
+    """`sql` for a connection holding only the contract tables: the derived columns and the `EXTRA` tables computed
+    by CTEs named after the tables (a CTE hides the table of the same name; inside its own definition the name
+    still means the table)."""
+    used = {name for name in _TABLE_NAME if _TABLE_NAME[name].search(sql)}
+    used |= {need for name in used for need in _NEEDS.get(name, ())}
+    if used - {"articles"}:
+        used.add("articles")  # the other SELECTs read the articles' derived columns
     if not used:
         return sql
     # Materialised: computed once per statement (inlined copies of these windowed SELECTs trip a DuckDB binder error).
-    ctes = ", ".join(f"{name} AS MATERIALIZED ({DERIVED[name].format(t=name)})" for name in used)
+    definitions = {**{name: select.format(t=name) for name, select in DERIVED.items()}, **EXTRA}
+    ctes = ", ".join(f"{name} AS MATERIALIZED ({select})" for name, select in definitions.items() if name in used)
     body = sql.lstrip()
     if body[:4].upper() == "WITH":
         return f"WITH {ctes}, {body[4:]}"
