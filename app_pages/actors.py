@@ -56,9 +56,9 @@ with st.expander("Download this profile's tables (CSV)", icon=":material/downloa
     with st.container(horizontal=True):
         for label, name, table in (("Mentions over time", "mentions", over_time), ("Appears most with", "co-actors", co), ("Outlets", "outlets", outlets)):
             st.download_button(label, table.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv", key=f"actors_download_{name}")
-        for label, name in (("Quotes by", "quotes_by"), ("Quotes about", "quotes_about")):
-            rows = data.frame(name, local, actor_id, limit=5000).drop(columns=["outlets"], errors="ignore")
-            st.download_button(label, rows.to_csv(index=False).encode("utf-8"), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv", key=f"actors_download_{name}")
+        for label, name in (("Quotes by", "quotes_by"), ("Quotes about", "quotes_about")):  # up to 5,000 each, made on the click
+            st.download_button(label, data.csv(name, local, actor_id, limit=5000), file_name=f"newsscope-{actor_id}-{name}.csv", mime="text/csv",
+                               key=f"actors_download_{name}", on_click="ignore")
 
 SHOWN = 8  # cards per list; the Quotes page has them all
 which = st.segmented_control("Quotes", ["by", "about"], default="by", key="actors_quotes",

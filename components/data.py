@@ -217,6 +217,18 @@ def q(name: str, filters: Filters | None = None, *args: object, **kwargs: object
     return _cached(build.key, name, filters, tuple(args), tuple(sorted(kwargs.items())))
 
 
+def csv(name: str, filters: Filters | None = None, *args: object, **kwargs: object):
+    """A callable making the CSV of `queries.<name>(...)` on the current build, for `st.download_button(data=...)`:
+    the query runs when the user clicks, not on every render of the page (uncached: a download is asked once)."""
+    key = current().key
+
+    def make() -> bytes:
+        rows = _query(key, name, filters, tuple(args), tuple(sorted(kwargs.items())))
+        return rows.drop(columns=["outlets"], errors="ignore").to_csv(index=False).encode("utf-8")  # a list; `outlet_list` joins it
+
+    return make
+
+
 def frame(name: str, filters: Filters | None = None, *args: object, **kwargs: object) -> pd.DataFrame:
     """`q` for queries returning a frame (a copy, so a page may add columns without touching the cache).
 

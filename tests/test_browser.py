@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -121,6 +122,22 @@ def test_quote_link_opens_the_reader(server, page):
     assert "article=" in page.url and "quote=" in page.url
     assert page.locator("mark.ns-focus").count() >= 1
     shot(page, "reader-focused-quote")
+
+
+def test_actor_profile_downloads_are_made_on_the_click(server, page, sample_build, tmp_path):
+    actors = pq.read_table(storage.current(sample_build) / "actors.parquet").to_pandas()
+    austin = actors.loc[actors["name"] == "Lloyd Austin", "actor_id"].iloc[0]
+    page.goto(f"{server}/actors?actors_actor={austin}")
+    wait_idle(page)
+    page.get_by_text("Download this profile's tables (CSV)").click()
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("button", name="Quotes by").click()
+    target = tmp_path / "quotes_by.csv"
+    download.value.save_as(target)
+    rows = pd.read_csv(target)
+    assert {"quote_id", "quote", "speaker_actor_id", "outlet_list"} <= set(rows.columns) and "outlets" not in rows.columns
+    assert len(rows) >= 1 and set(rows["speaker_actor_id"]) == {austin}
+    no_exception(page)
 
 
 def test_timeline_card_opens_its_evidence(server, page, sample_build):
