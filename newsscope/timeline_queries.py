@@ -50,12 +50,22 @@ def _happening_rules(filters: Filters) -> list[str]:
     return where
 
 
+# `reports(happening_no, base, article_no, outlet, single)`: the reports in the articles of `scope` (the CTE before it);
+# `single`: the happening has no other report (nor a publication event of its key).
+_REPORTS_IN_VIEW = """reports AS (
+                SELECT e.happening_no, e.happening_base AS base, e.article_no, s.outlet, e.key_single AS single
+                FROM events e JOIN scope s ON s.article_no = e.article_no
+                WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
+            )"""
+
+
 def key_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = KEY_EVENTS) -> pd.DataFrame:
     """The most salient happenings in view: `happening_id, date_value, date_start, date_end, granularity, headline,
     trigger, actor_ids, n_events, n_articles, n_outlets, salience`, most salient first (then earliest).
 
     With an outlet, story or text filter, `n_events, n_articles, n_outlets` count the reports in view and the
-    salience is recomputed from them (its date-reference part kept).
+    salience is recomputed from them (its date-reference part kept); equal ones come in the Timeline's order (the
+    more salient overall first, then earliest).
     """
     limit = max(1, min(int(limit), MAX_KEY_EVENTS))
     where = _happening_rules(filters)
@@ -68,18 +78,23 @@ def key_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = KE
     else:
         sql = f"""
             WITH {_scope(filters, actor_rule=False, date_rule=False)},
-            counted AS (
-                SELECT e.event_key, count(*) AS n_events, count(DISTINCT e.article_no) AS n_articles, count(DISTINCT s.outlet) AS n_outlets
-                FROM events e JOIN scope s ON s.article_no = e.article_no
-                WHERE e.kind <> 'publication' AND e.event_key IS NOT NULL
-                GROUP BY e.event_key
+            {_REPORTS_IN_VIEW},
+            counted AS (  -- a happening of one report (most) needs no grouping
+                SELECT happening_no, base, 1::BIGINT AS n_events, 1::BIGINT AS n_articles, (outlet IS NOT NULL)::BIGINT AS n_outlets
+                FROM reports WHERE single
+                UNION ALL
+                SELECT happening_no, any_value(base), count(*), count(DISTINCT article_no), count(DISTINCT outlet)
+                FROM reports WHERE NOT single GROUP BY happening_no
+            ),
+            ranked AS (  -- read from the reports alone; the happenings' own rows only for the first `limit`
+                SELECT c.happening_no, c.n_events, c.n_articles, c.n_outlets, round(c.base + c.n_articles + c.n_outlets, 3) AS salience
+                FROM counted c {f"WHERE c.happening_no IN (SELECT h.happening_no FROM happenings h WHERE {' AND '.join(where)})" if where else ""}
+                ORDER BY salience DESC, c.happening_no LIMIT $limit
             )
             SELECT h.happening_id, h.date_value, h.date_start, h.date_end, h.granularity, h.headline, h.trigger, h.actor_ids,
-                   c.n_events, c.n_articles, c.n_outlets,
-                   round(h.salience - h.n_articles - h.n_outlets + c.n_articles + c.n_outlets, 3) AS salience
-            FROM happenings h JOIN counted c ON c.event_key = h.happening_id
-            WHERE {' AND '.join(where) or 'TRUE'}
-            ORDER BY salience DESC, h.date_start, h.happening_id LIMIT $limit
+                   r.n_events, r.n_articles, r.n_outlets, r.salience
+            FROM ranked r JOIN happenings h ON h.happening_no = r.happening_no
+            ORDER BY r.salience DESC, r.happening_no
         """
     return _run(con, sql, _params(filters, limit=limit))
 
@@ -91,10 +106,7 @@ def count_happenings(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     if filters.actors and not article_rules:
         return int(_run(con, f"SELECT count(DISTINCT happening_no) AS n FROM ({_actors_happenings(filters)})", _params(filters))["n"].iloc[0])
     if article_rules:
-        where.append(
-            f"h.happening_id IN (WITH {_scope(filters, actor_rule=False, date_rule=False)} "
-            "SELECT e.event_key FROM events e JOIN scope s ON s.article_no = e.article_no WHERE e.kind <> 'publication')"
-        )
+        where.append(f"h.happening_no IN (WITH {_scope(filters, actor_rule=False, date_rule=False)}, {_REPORTS_IN_VIEW} SELECT happening_no FROM reports)")
     frame = _run(con, f"SELECT count(*) AS n FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}", _params(filters))
     return int(frame["n"].iloc[0])
 

@@ -70,7 +70,9 @@ except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
 #   (no quote-level filter), counting flags counts articles.
 # - lane_nos: the timeline lanes of an event's actors (`ACTOR_LANES`: one per actor name), each once.
 # - happening_no: a happening's rank in the Timeline's order (most salient first, then earliest, then by id); the
-#   table is stored in that order, so "the 60 most salient" reads its first blocks only.
+#   table is stored in that order, so "the 60 most salient" reads its first blocks only. An event carries the number
+#   of the happening it reports (its `event_key`) and `happening_base`, the part of its salience that is not the
+#   count of articles and outlets (the Timeline recounts those for the reports in view).
 # - pick: the order in which a group's representative is chosen: earliest published first (undated last), then
 #   by id. The representative of any set of quotes (events) is the one with the smallest `pick`.
 ACTOR_LANES = "SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors"  # a number per actor name, in name order
@@ -105,8 +107,9 @@ DERIVED: dict[str, str] = {
         LEFT JOIN {_ARTICLE}
     """,
     "timexes": f"SELECT t.*, a.article_no FROM {{t}} t LEFT JOIN {_ARTICLE}",
+    "happenings": "SELECT t.*, row_number() OVER (ORDER BY t.salience DESC, t.date_start, t.happening_id) AS happening_no FROM {t} t",
     "events": f"""
-        SELECT t.*, a.article_no, dense_rank() OVER (ORDER BY coalesce(t.event_key, t.event_id)) AS key_no,
+        SELECT t.*, a.article_no, hp.happening_no, hp.happening_base, dense_rank() OVER (ORDER BY coalesce(t.event_key, t.event_id)) AS key_no,
                count(*) OVER (PARTITION BY coalesce(t.event_key, t.event_id)) = 1 AS key_single,
                count(*) OVER (PARTITION BY t.article_id, coalesce(t.event_key, t.event_id)) > 1 AS key_dup,
                row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.event_id, t.article_id, t.start) AS pick,
@@ -114,16 +117,19 @@ DERIVED: dict[str, str] = {
         FROM {{t}} t
         LEFT JOIN {_ARTICLE}
         LEFT JOIN {_LANES}
+        LEFT JOIN (
+            SELECT happening_id, min(happening_no) AS happening_no, min(salience - n_articles - n_outlets) AS happening_base
+            FROM happenings GROUP BY happening_id
+        ) hp ON hp.happening_id = t.event_key
     """,
-    "happenings": "SELECT t.*, row_number() OVER (ORDER BY t.salience DESC, t.date_start, t.happening_id) AS happening_no FROM {t} t",
 }
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "articles": ("article_key", "article_no", "story_shared"),
     "mentions": ("first_of_actor", "article_no"),
     "quotes": ("norm", "article_no", "quote_key", "norm_id", "norm_single", "norm_first", "pick"),
     "timexes": ("article_no",),
-    "events": ("article_no", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
     "happenings": ("happening_no",),
+    "events": ("article_no", "happening_no", "happening_base", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
 }
 # Tables of its own (not part of the contract; made from the tables above, derived columns included):
 # - actor_articles: one row per (actor, article naming it): `mentions` (how often it names the actor), the
@@ -151,7 +157,7 @@ EXTRA: dict[str, str] = {
         FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)
     """,
 }
-_NEEDS = {"actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"), "actor_happenings": ("happenings",)}  # what EXTRA's SELECTs read
+_NEEDS = {"events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"), "actor_happenings": ("happenings",)}  # what EXTRA's SELECTs read
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
          "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
          "happenings": "happening_no",
@@ -194,11 +200,14 @@ def fallback_path(folder: Path) -> Path:
 # ── writing ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
+_ORDER = tuple(dict.fromkeys(("articles", "actors", "happenings", *tables.TABLES)))  # what the derived SELECTs read, first
+
+
 def populate(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Create the contract tables of `folder`, with their derived columns, and the `EXTRA` tables in `con` (a
     database without them)."""
     folder = Path(folder)
-    for name in tables.TABLES:  # articles first: the quotes and events SELECTs read it
+    for name in _ORDER:
         parquet = folder / f"{name}.parquet"
         if parquet.exists():
             raw = f"read_parquet('{_sql_string(parquet)}')"
@@ -326,8 +335,8 @@ def on_plain_tables(sql: str) -> str:
     by CTEs named after the tables (a CTE hides the table of the same name; inside its own definition the name
     still means the table)."""
     used = {name for name in _TABLE_NAME if _TABLE_NAME[name].search(sql)}
-    used |= {need for name in used for need in _NEEDS.get(name, ())}
-    if used - {"articles"}:
+    used |= {need for name in set(used) for need in _NEEDS.get(name, ())}
+    if used - {"articles", "happenings"}:
         used.add("articles")  # the other SELECTs read the articles' derived columns
     if not used:
         return sql
