@@ -94,13 +94,15 @@ if key_tab.open:
             widgets.bind_local(OPEN, lambda h: h in ids)  # ?timeline_happening=<id> opens its evidence
             if st.session_state.get(OPEN) not in ids:
                 st.session_state[OPEN] = None
-            reports = data.frame("key_event_reports", filters, tuple(key["happening_id"]))
-            table = timeline_queries.export_rows(key, reports, names, lambda a, u: u if isinstance(u, str) and u else f"articles?article={a}")
+            def rows(reports, key=key):  # the CSV, made when it is asked for (the reports' lookup reads every event)
+                return timeline_queries.export_rows(key, reports, names, lambda a, u: u if isinstance(u, str) and u else f"articles?article={a}")
+
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.caption(f"The {len(key):,} most salient of {total:,} happenings in view"
                            + (", in time order." if order != "salience" else ", most reported first.") + " Open a card for its evidence.")
-                st.download_button("Download CSV", table.to_csv(index=False).encode("utf-8"), file_name="newsscope-key-events.csv",
-                                   mime="text/csv", icon=":material/download:", key="timeline_download")
+                st.download_button("Download CSV", data.csv("key_event_reports", filters, tuple(key["happening_id"]), shape=rows),
+                                   file_name="newsscope-key-events.csv", mime="text/csv", icon=":material/download:", key="timeline_download",
+                                   on_click="ignore")
             cards = key.sort_values(["date_start", "salience"], ascending=[True, False], kind="stable") if order != "salience" else key
             for row in cards.to_dict("records"):
                 hid = row["happening_id"]

@@ -217,14 +217,16 @@ def q(name: str, filters: Filters | None = None, *args: object, **kwargs: object
     return _cached(build.key, name, filters, tuple(args), tuple(sorted(kwargs.items())))
 
 
-def csv(name: str, filters: Filters | None = None, *args: object, **kwargs: object):
+def csv(name: str, filters: Filters | None = None, *args: object, shape=None, **kwargs: object):
     """A callable making the CSV of `queries.<name>(...)` on the current build, for `st.download_button(data=...)`:
-    the query runs when the user clicks, not on every render of the page (uncached: a download is asked once)."""
+    the query runs when the user clicks, not on every render of the page (uncached: a download is asked once).
+    `shape(frame) -> frame`: what is written, made from the query's rows (default: the rows, list columns left out)."""
     key = current().key
 
     def make() -> bytes:
         rows = _query(key, name, filters, tuple(args), tuple(sorted(kwargs.items())))
-        return rows.drop(columns=["outlets"], errors="ignore").to_csv(index=False).encode("utf-8")  # a list; `outlet_list` joins it
+        rows = shape(rows) if shape is not None else rows.drop(columns=["outlets"], errors="ignore")  # a list; `outlet_list` joins it
+        return rows.to_csv(index=False).encode("utf-8")
 
     return make
 

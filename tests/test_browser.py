@@ -140,7 +140,7 @@ def test_actor_profile_downloads_are_made_on_the_click(server, page, sample_buil
     no_exception(page)
 
 
-def test_timeline_card_opens_its_evidence(server, page, sample_build):
+def test_timeline_card_opens_its_evidence(server, page, sample_build, tmp_path):
     page.goto(f"{server}/timeline")
     wait_idle(page)
     no_exception(page)
@@ -149,6 +149,13 @@ def test_timeline_card_opens_its_evidence(server, page, sample_build):
     card = page.locator(f".st-key-card_{top['happening_id']}")
     assert card.count() == 1 and "Kim Jong-un" in card.inner_text() and "3 articles" in card.inner_text()
     shot(page, "timeline-key-events")
+    with page.expect_download(timeout=30_000) as download:  # the key events' CSV, made on the click
+        page.get_by_role("button", name="Download CSV").click()
+    download.value.save_as(tmp_path / "key-events.csv")
+    rows = pd.read_csv(tmp_path / "key-events.csv")
+    assert list(rows.columns) == ["date", "granularity", "headline", "actors", "outlets", "n_articles", "reports"]
+    first = rows[rows["headline"] == top["headline"]].iloc[0]
+    assert "Kim Jong-un" in first["actors"] and first["n_articles"] == 3 and len(first["reports"].split()) == 3
     card.get_by_role("button").first.click()
     wait_idle(page)
     no_exception(page)
