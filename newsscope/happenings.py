@@ -8,9 +8,10 @@ A *happening* is a cluster of dated reports (events, see :mod:`newsscope.events`
   report's ``headline`` ("Ted Cruz won the Iowa caucuses").
 - **Linking cannot chain**: a report joins a happening only when it agrees with *every* member — the dates agree
   at the coarser granularity of the two (one contains the other), they share a core actor, and either the
-  headlines are nearly the same words or the triggers are the same or close synonyms (:data:`SYNONYMS`; not for
-  two reports of one article, nor for statements — "say" — and with two shared actors when one is dated only to
-  the year and the other finer). Reports are
+  headlines are nearly the same words, names and reporting verbs aside ("Marco Rubio said" twice is not one
+  statement), or the triggers are the same or close synonyms (:data:`SYNONYMS`; not for two reports of one
+  article, nor for statements — "say" — and with two shared actors when the two are dated to different
+  precisions — a day, a week or month, a year — two actors both sentences name). Reports are
   assigned greedily, finest date first, to the best happening they fully agree with (else they start one);
   candidates are looked up in blocks keyed by (trigger class, actor, date bucket), so the work stays
   near-linear in the number of reports. All day-dated members of a happening are one day; month- and
@@ -78,10 +79,13 @@ TODAY = frozenset({"today", "tonight", "now", "this morning", "this afternoon", 
 # name is a key date (news-tls), a month less so; "2016" is named by everything and says nothing about one happening.
 REFERENCE_WEIGHT = {"day": 1.0, "week": 0.5, "month": 0.5}
 HEADLINE_WORDS = 14  # a headline longer than this is cut (with an ellipsis)
-SIMILAR_HEADLINE = 0.6  # Jaccard of headline content words at or above which two reports tell the same thing
+SIMILAR_HEADLINE = 0.6  # Jaccard of headline words at or above which two reports tell the same thing
+SIMILAR_CONTENT = 2  # ... sharing at least this many words that are neither names nor a reporting verb
 MAX_LINK_YEARS = 12  # reports dated more vaguely than this are happenings on their own
 CANDIDATES = 64  # happenings looked at per block key (the most recent): bounds the work on huge blocks
 _STATEMENTS = frozenset({"say"}) | REPORTING  # statements: one only when they read alike
+_SAID = frozenset({"said", "says", "told", "tells", "wrote", "writes", "thought", "thinks"}
+                  | {f"{w}{end}" for w in REPORTING for end in ("", "s", "d", "ed")})  # fmt: skip
 _STOP = frozenset("a an the of to in on at for with by and or but from as is was were be been has have had will would that this his her its their".split())
 
 
@@ -315,12 +319,18 @@ def _agree_dates(a0, a1, b0, b1) -> bool:
     return (a0 <= b0 and b1 <= a1) or (b0 <= a0 and a1 <= b1)
 
 
-def _words(headline: str) -> frozenset[str]:
-    return frozenset(w for w in re.findall(r"[a-z0-9]+", headline.lower()) if w not in _STOP)
+def _words(headline: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The headline's words (no stop words), and of those its content: not a name (capitalised) nor a reporting verb."""
+    tokens = re.findall(r"[A-Za-z0-9]+", headline)
+    words = frozenset(t.lower() for t in tokens if t.lower() not in _STOP)
+    return words, frozenset(t for t in tokens if not t[0].isupper() and t not in _STOP and t not in _SAID)
 
 
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    return bool(a and b) and len(a & b) / len(a | b) >= SIMILAR_HEADLINE
+def _similar(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """Nearly the same words, and at least `SIMILAR_CONTENT` of them content: "Marco Rubio said" twice is two
+    statements whose headline says nothing of what was said, not one."""
+    (wa, ca), (wb, cb) = a, b
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= SIMILAR_HEADLINE and len(ca & cb) >= SIMILAR_CONTENT
 
 
 def link(reports: pd.DataFrame) -> pd.Series:
@@ -328,7 +338,8 @@ def link(reports: pd.DataFrame) -> pd.Series:
 
     Args:
         reports: ``event_id, article_id, date_start, date_end, triggers`` (a set of trigger classes),
-            ``core`` (a set of actor ids), ``headline``.
+            ``core`` (a set of actor ids), ``headline``; optionally ``actor_ids`` (every actor the sentence names;
+            default: the core ones).
 
     A report joins a happening only if it agrees with every member (see the module docstring); two reports of
     one article may be one happening (the lead and a later sentence), and reports with no core actor or a date
@@ -339,8 +350,10 @@ def link(reports: pd.DataFrame) -> pd.Series:
     d0 = pd.to_datetime(reports["date_start"]).dt.date.tolist()
     d1 = pd.to_datetime(reports["date_end"]).dt.date.tolist()
     width = [(b - a).days for a, b in zip(d0, d1)]
+    precision = [0 if w == 0 else 1 if w <= 31 else 2 for w in width]  # a day; a week or month; longer
     triggers = reports["triggers"].tolist()
     core = reports["core"].tolist()
+    named = [frozenset(a) for a in reports["actor_ids"]] if "actor_ids" in reports else core  # every actor the sentence names
     words = [_words(h) for h in reports["headline"].tolist()]
     ids = reports["event_id"].tolist()
     articles = reports["article_id"].tolist()
@@ -368,14 +381,14 @@ def link(reports: pd.DataFrame) -> pd.Series:
         if _similar(words[i], words[j]):
             return True
         # Two reports of one article are two things it tells, unless they read alike; a statement ("say") is the
-        # same statement only when it reads alike; a year-vague report joins a finer one only on two shared actors.
+        # same statement only when it reads alike; a report dated to a week, month or year joins one of another
+        # precision ("in May" and "on May 17") only on two shared actors: one actor and a month is most of the news.
         if articles[i] == articles[j]:
             return False
         common = triggers[i] & triggers[j]
         if not common - _STATEMENTS:
             return False
-        vague = (width[i] > 31) != (width[j] > 31)
-        return not vague or len(shared) >= 2
+        return precision[i] == precision[j] or len(named[i] & named[j]) >= 2
 
     for i in order:
         if not core[i] or d1[i].year - d0[i].year >= MAX_LINK_YEARS:

@@ -207,10 +207,11 @@ def test_empty_inputs() -> None:
 
 
 def _reports(rows: list[tuple]) -> pd.DataFrame:
-    """Reports as `happenings.link` takes them: (event_id, article_id, start, end, trigger, actors, headline)."""
+    """Reports as `happenings.link` takes them: (event_id, article_id, start, end, trigger, actors, headline[,
+    every actor the sentence names: default the actors])."""
     return pd.DataFrame(
         [dict(event_id=e, article_id=a, date_start=d0, date_end=d1, triggers=frozenset({happenings.trigger_class(t)}),
-              core=frozenset(actors), headline=h) for e, a, d0, d1, t, actors, h in rows]  # fmt: skip
+              core=frozenset(actors), headline=h, actor_ids=sorted(rest[0] if rest else actors)) for e, a, d0, d1, t, actors, h, *rest in rows]  # fmt: skip
     )
 
 
@@ -220,7 +221,7 @@ SEPT, SEPT13, SEPT20 = (D(2023, 9, 1), D(2023, 9, 30)), (D(2023, 9, 13),) * 2, (
 def test_two_reports_of_one_happening_link() -> None:
     keys = happenings.link(_reports([
         ("e1", "x", *SEPT13, "meet", {"KIM", "PUTIN"}, "Kim Jong-un met Vladimir Putin"),
-        ("e2", "y", *SEPT13, "talk", {"PUTIN"}, "Putin held talks with Kim Jong-un"),  # a close synonym, one shared actor
+        ("e2", "y", *SEPT13, "talk", {"PUTIN"}, "Putin held talks with Kim Jong-un", {"KIM", "PUTIN"}),  # a close synonym, one shared core actor
         ("e3", "z", *SEPT, "meet", {"KIM", "PUTIN"}, "Kim met Putin in Vladivostok"),  # the month contains the day
     ]))  # fmt: skip
     assert keys.nunique() == 1 and keys.iloc[0] == "e1"
@@ -259,6 +260,28 @@ def test_a_chain_whose_ends_disagree_does_not_collapse() -> None:
         ("c", "z", *SEPT13, "meet", {"KIM"}, "Kim toured a cosmodrome"),
     ]))  # fmt: skip
     assert keys.iloc[0] != keys.iloc[2] and keys.nunique() == 2
+
+
+def test_one_actor_and_a_month_do_not_make_a_day_one_happening() -> None:
+    # "In May, Clinton led Trump in the poll" and "Clinton led Sanders on Tuesday (May 17)": one actor in common.
+    may, may17 = (D(2016, 5, 1), D(2016, 5, 31)), (D(2016, 5, 17),) * 2
+    keys = happenings.link(_reports([
+        ("a", "x", *may17, "lead", {"CLINTON"}, "Hillary Clinton led Bernie Sanders", {"CLINTON", "SANDERS"}),
+        ("b", "y", *may, "lead", {"CLINTON"}, "Hillary Clinton led Donald Trump", {"CLINTON", "TRUMP"}),
+        ("c", "z", *may, "lead", {"CLINTON"}, "Clinton led Sanders in Kentucky", {"CLINTON", "SANDERS"}),  # two in common
+    ]))  # fmt: skip
+    assert keys.iloc[0] != keys.iloc[1] and keys.iloc[0] == keys.iloc[2]
+
+
+def test_headlines_alike_in_names_only_do_not_link() -> None:
+    # "Marco Rubio said" twice on one day: two statements whose headlines say nothing of what was said.
+    keys = happenings.link(_reports([
+        ("a", "x", *SEPT13, "say", {"RUBIO"}, "Marco Rubio said"),
+        ("b", "y", *SEPT13, "say", {"RUBIO"}, "Marco Rubio said"),
+        ("c", "z", *SEPT13, "say", {"RUBIO"}, "Marco Rubio said Trump lied about the war"),
+        ("d", "w", *SEPT13, "say", {"RUBIO"}, "Rubio said Trump lied about the war"),
+    ]))  # fmt: skip
+    assert keys.iloc[0] != keys.iloc[1] and keys.iloc[2] == keys.iloc[3] and keys.nunique() == 3
 
 
 def test_members_dates_never_span_more_than_the_granularity() -> None:
