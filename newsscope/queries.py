@@ -164,7 +164,13 @@ def _within(filters: Filters, alias: str, **rules: bool) -> str:
 
 def _speaker(filters: Filters) -> str:
     """The quotes rule for actors (quotes `q`): they pick the speaker ("quotes by Lloyd Austin")."""
-    return "list_contains($actors::VARCHAR[], q.speaker_actor_id)" if filters.actors else "TRUE"
+    return "q.speaker_actor_id IN (SELECT unnest($actors::VARCHAR[]))" if filters.actors else "TRUE"
+
+
+def _quotes_of(filters: Filters) -> str:
+    """The table the quote queries pick quotes from: with actors (speakers) chosen, the dashboard database's
+    `speaker_quotes`, sorted by speaker, so that DuckDB reads only their blocks; else `quotes`."""
+    return "speaker_quotes" if filters.actors else "quotes"
 
 
 # Only web links leave the corpus as links: a `javascript:` or `data:` URL in a scraped record becomes no link.
@@ -306,7 +312,7 @@ def top_speakers(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
         WITH {_scope(filters, actor_rule=False)},
         counts AS (
             SELECT q.speaker_actor_id AS actor_id, count(*) AS quotes, count(DISTINCT q.article_no) AS articles
-            FROM quotes q JOIN scope s ON s.article_no = q.article_no
+            FROM {_quotes_of(filters)} q JOIN scope s ON s.article_no = q.article_no
             WHERE {_speaker(filters)} AND q.speaker_actor_id IS NOT NULL
             GROUP BY q.speaker_actor_id
         )
@@ -334,6 +340,10 @@ def ingest_log(con: duckdb.DuckDBPyConnection, problems_only: bool = False) -> p
 # ── quotes ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
+_QUOTE_ROW = """q.quote_id, q.article_id, q.quote, q.speaker, q.speaker_actor_id, ac.name AS speaker_name,
+               q.cue, q.kind, q.stance, {a}.published, {a}.outlet, {a}.title"""  # `a`: the alias of the quote's article
+
+
 def quotes(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -359,6 +369,15 @@ def quotes(
     # Without a quote-level rule, an article's copies of the same words are all in view or none is: one flagged
     # copy per article counts the articles. With one, the articles are counted as distinct numbers.
     n_articles = "count(DISTINCT article_no)" if rules else "count(*) FILTER (WHERE norm_first)"
+    if not rules and not _scope_rules(filters, actor_rule=False):  # every quote: the groups are made (`quote_groups`)
+        sql = f"""
+            WITH shown AS (SELECT * FROM quote_groups ORDER BY published DESC NULLS LAST, n_articles DESC, pick LIMIT $limit)
+            SELECT {_QUOTE_ROW.format(a="a")}, g.outlets, array_to_string(g.outlets, '; ') AS outlet_list, g.n_articles
+            FROM shown g JOIN quotes q ON q.pick = g.pick JOIN articles a ON a.article_no = q.article_no
+            LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
+            ORDER BY g.published DESC NULLS LAST, g.n_articles DESC, g.pick
+        """
+        return _run(con, sql, {"limit": int(limit)})
     # Groups by normalised words (`norm_id`); a quote whose words no other quote has is a group on its own. A group's
     # representative is its smallest `pick` (earliest published, then by id), so its date is the group's first
     # date and ties on date order by representative id. The outlet lists are gathered for the groups shown only.
@@ -366,7 +385,7 @@ def quotes(
         WITH {_scope(filters, actor_rule=False)},
         picked AS (
             SELECT q.norm_id, q.pick, q.article_no, q.norm_single, q.norm_first, s.published, s.outlet
-            FROM quotes q JOIN scope s ON s.article_no = q.article_no
+            FROM {_quotes_of(filters)} q JOIN scope s ON s.article_no = q.article_no
             WHERE {' AND '.join(rules) or 'TRUE'}
         ),
         groups AS (
@@ -380,9 +399,7 @@ def quotes(
             FROM (SELECT DISTINCT p.norm_id, coalesce(p.outlet, '(no outlet)') AS outlet FROM picked p SEMI JOIN shown USING (norm_id))
             GROUP BY norm_id
         )
-        SELECT q.quote_id, q.article_id, q.quote, q.speaker, q.speaker_actor_id, ac.name AS speaker_name,
-               q.cue, q.kind, q.stance, s.published, s.outlet, s.title, o.outlets,
-               array_to_string(o.outlets, '; ') AS outlet_list, g.n_articles
+        SELECT {_QUOTE_ROW.format(a="s")}, o.outlets, array_to_string(o.outlets, '; ') AS outlet_list, g.n_articles
         FROM shown g JOIN quotes q ON q.pick = g.pick JOIN scope s ON s.article_no = q.article_no
         JOIN outlets o ON o.norm_id = g.norm_id
         LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
@@ -394,7 +411,7 @@ def quotes(
 
 def quote_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """How many quotes (rows, not groups) the global filters leave."""
-    sql = f"WITH {_scope(filters, actor_rule=False)} SELECT count(*) AS n FROM quotes q JOIN scope s ON s.article_no = q.article_no WHERE {_speaker(filters)}"
+    sql = f"WITH {_scope(filters, actor_rule=False)} SELECT count(*) AS n FROM {_quotes_of(filters)} q JOIN scope s ON s.article_no = q.article_no WHERE {_speaker(filters)}"
     return int(_run(con, sql, _params(filters))["n"].iloc[0])
 
 

@@ -136,6 +136,10 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 #   article's `published` and `outlet`. The actor filter, the Actors page and the actor counts read it.
 # - quote_mentions: one row per (actor, quote whose quoted words name the actor) where the speaker is someone else,
 #   with the article's `published`, most recent first: "quotes about" an actor.
+# - quote_groups: one row per group of quotes with the same words (`norm_id`) over the whole corpus: its
+#   representative (`pick`), first date, articles and outlets, in the Quotes page's order (newest first): the page
+#   without a filter reads its first rows instead of grouping every quote.
+# - speaker_quotes: the quotes with a known speaker, by speaker: the columns the quote queries pick and filter by.
 # - actor_happenings: one row per (core actor, happening): `happening_no` and the happening's dates; an actor's
 #   timeline.
 _ARTICLE_NO = "(SELECT article_no, min(published) AS published, min(outlet) AS outlet FROM articles GROUP BY article_no) a ON a.article_no = {t}.article_no"
@@ -152,17 +156,27 @@ EXTRA: dict[str, str] = {
         JOIN {_ARTICLE_NO.format(t="q")}
         WHERE m.actor_id IS NOT NULL AND q.speaker_actor_id IS DISTINCT FROM m.actor_id
     """,
+    "quote_groups": f"""
+        SELECT q.norm_id, min(q.pick) AS pick, min(a.published) AS published, count(*) FILTER (WHERE q.norm_first) AS n_articles,
+               list_sort(list(DISTINCT coalesce(a.outlet, '(no outlet)'))) AS outlets
+        FROM quotes q JOIN {_ARTICLE_NO.format(t="q")}
+        GROUP BY q.norm_id
+    """,
+    "speaker_quotes": """
+        SELECT speaker_actor_id, article_no, norm_id, pick, norm_single, norm_first, stance, kind, quote_key
+        FROM quotes WHERE speaker_actor_id IS NOT NULL
+    """,
     "actor_happenings": """
         SELECT DISTINCT actor_id, happening_no, date_start, date_end
         FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)
     """,
 }
-_NEEDS = {"events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"), "actor_happenings": ("happenings",)}  # what EXTRA's SELECTs read
+_NEEDS = {"events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"), "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"), "actor_happenings": ("happenings",)}  # what EXTRA's SELECTs read
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
          "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
          "happenings": "happening_no",
          "actor_articles": "actor_id, published, article_no", "quote_mentions": "actor_id, published DESC NULLS LAST, quote_id",
-         "actor_happenings": "actor_id, happening_no"}  # fmt: skip
+         "quote_groups": "published DESC NULLS LAST, n_articles DESC, pick", "speaker_quotes": "speaker_actor_id, pick", "actor_happenings": "actor_id, happening_no"}  # fmt: skip
 
 
 def source(folder: Path) -> dict:

@@ -89,6 +89,18 @@ def test_quotes_by_speaker_grouped_across_outlets(con):
     assert len(got) == 2  # q1+q3 grouped, q2
 
 
+def test_quotes_unfiltered_are_the_corpus_groups(con):
+    got = queries.quotes(con, Filters())  # the dashboard database reads them made (`quote_groups`)
+    confident = got[got["quote"] == "more confident"].iloc[0]
+    assert list(confident["outlets"]) == ["RT", "Reuters"] and confident["n_articles"] == 2 and confident["quote_id"] == "q1"
+    assert confident["outlet_list"] == "RT; Reuters"
+    assert sorted(got["quote_id"]) == ["q1", "q2", "q4", "q5"]  # q3 is q1's copy
+    dated = got["published"].dropna()
+    undated = got["published"].isna().tolist()
+    assert dated.is_monotonic_decreasing and undated == sorted(undated)  # newest first, undated last
+    assert got.columns.tolist() == queries.quotes(con, Filters(), stances=("denial",)).columns.tolist()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
