@@ -283,7 +283,7 @@ def _named(start: int, end: int, text: str, spans: list[tuple[int, int, str]], b
 
 
 def _cut(words: str) -> str:
-    parts = words.split()
+    parts = [p for p in words.split() if p.strip("_")]  # a wire story's "___" rule is not a word
     if len(parts) > HEADLINE_WORDS:
         return " ".join(parts[:HEADLINE_WORDS]) + " …"
     return " ".join(parts)

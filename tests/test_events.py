@@ -273,6 +273,11 @@ def test_one_actor_and_a_month_do_not_make_a_day_one_happening() -> None:
     assert keys.iloc[0] != keys.iloc[1] and keys.iloc[0] == keys.iloc[2]
 
 
+def test_a_headline_is_cut_and_leaves_out_rules() -> None:
+    assert happenings._cut("Donald Trump said _ ___") == "Donald Trump said"
+    assert happenings._cut(" ".join(["word"] * 20)) == " ".join(["word"] * happenings.HEADLINE_WORDS) + " …"
+
+
 def test_headlines_alike_in_names_only_do_not_link() -> None:
     # "Marco Rubio said" twice on one day: two statements whose headlines say nothing of what was said.
     keys = happenings.link(_reports([
