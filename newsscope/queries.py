@@ -308,12 +308,12 @@ def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15
 
 def top_speakers(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15) -> pd.DataFrame:
     """`actor_id, name, kind, quotes, articles` for the most quoted actors in view."""
+    # A whole article is in view or not (no quote-level rule here), so a speaker's flagged quote stands for the article.
     sql = f"""
-        WITH {_scope(filters, actor_rule=False)},
-        counts AS (
-            SELECT q.speaker_actor_id AS actor_id, count(*) AS quotes, count(DISTINCT q.article_no) AS articles
-            FROM {_quotes_of(filters)} q JOIN scope s ON s.article_no = q.article_no
-            WHERE {_speaker(filters)} AND q.speaker_actor_id IS NOT NULL
+        WITH counts AS (
+            SELECT q.speaker_actor_id AS actor_id, count(*) AS quotes, count(*) FILTER (WHERE q.speaker_first) AS articles
+            FROM speaker_quotes q
+            WHERE {_speaker(filters)} AND {_within(filters, "q", actor_rule=False)}
             GROUP BY q.speaker_actor_id
         )
         SELECT c.actor_id, ac.name, ac.kind, c.quotes, c.articles

@@ -139,7 +139,8 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 # - quote_groups: one row per group of quotes with the same words (`norm_id`) over the whole corpus: its
 #   representative (`pick`), first date, articles and outlets, in the Quotes page's order (newest first): the page
 #   without a filter reads its first rows instead of grouping every quote.
-# - speaker_quotes: the quotes with a known speaker, by speaker: the columns the quote queries pick and filter by.
+# - speaker_quotes: the quotes with a known speaker, by speaker: the columns the quote queries pick and filter by,
+#   and `speaker_first`, one quote per (article, speaker) flagged (counting flags counts a speaker's articles).
 # - actor_happenings: one row per (core actor, happening): `happening_no` and the happening's dates; an actor's
 #   timeline.
 _ARTICLE_NO = "(SELECT article_no, min(published) AS published, min(outlet) AS outlet FROM articles GROUP BY article_no) a ON a.article_no = {t}.article_no"
@@ -163,7 +164,8 @@ EXTRA: dict[str, str] = {
         GROUP BY q.norm_id
     """,
     "speaker_quotes": """
-        SELECT speaker_actor_id, article_no, norm_id, pick, norm_single, norm_first, stance, kind, quote_key
+        SELECT speaker_actor_id, article_no, norm_id, pick, norm_single, norm_first, stance, kind, quote_key,
+               row_number() OVER (PARTITION BY article_no, speaker_actor_id ORDER BY pick) = 1 AS speaker_first
         FROM quotes WHERE speaker_actor_id IS NOT NULL
     """,
     "actor_happenings": """
