@@ -71,7 +71,8 @@ def _match_sets(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> Itera
     try:
         for table, param, kind, key in (("search_hits", "text", "articles", "article_key"), ("quote_hits", "quote_text", "quotes", "quote_key")):
             if table in sql:
-                con.register(table, search_index(con).match(params[param], kind).arrow(key))
+                scored = "h.score" in sql  # only a ranking reads the BM25 scores (`search_hits h` there)
+                con.register(table, search_index(con).match(params[param], kind, scored=scored).arrow(key))
                 registered.append(table)
         yield
     finally:

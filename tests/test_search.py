@@ -100,6 +100,16 @@ def test_quote_search_uses_the_same_syntax(con):
         search.check("title:x", "quotes")  # quotes have quote: and speaker: only
 
 
+@pytest.mark.parametrize(("kind", "texts"), [("articles", ("putin", "russia NOT putin", "austin OR korea*")),
+                                              ("quotes", ("confident OR denied", "arm* NOT confident"))])
+def test_a_filter_gets_the_keys_only_a_ranking_the_scores(folder, kind, texts):
+    index = search.open(folder)
+    for text in texts:
+        scored, keys = index.match(text, kind), index.match(text + " ", kind, scored=False)  # " ": not the cached one
+        assert list(keys.keys) == list(scored.keys) and len(scored) > 0, text
+        assert keys.scores is None and "score" not in keys.arrow().column_names and len(scored.scores) == len(scored)
+
+
 def test_snippet_highlights_character_ranges(folder):
     index = search.open(folder)
     body = "Ré—sumé “quoted” ünïcode, then Pyongyang and <b>Pyongyang</b>."

@@ -293,10 +293,10 @@ def _find(folder: Path | None) -> Path | None:
 
 @dataclass(frozen=True)
 class Matches:
-    """The documents a query matches: their keys (sorted) and BM25 scores, aligned."""
+    """The documents a query matches: their keys (sorted) and BM25 scores, aligned (None: not scored)."""
 
     keys: np.ndarray  # uint64
-    scores: np.ndarray  # float32
+    scores: np.ndarray | None  # float32
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -304,7 +304,10 @@ class Matches:
     def arrow(self, name: str = "key"):
         import pyarrow as pa
 
-        return pa.table({name: pa.array(self.keys, pa.uint64()), "score": pa.array(self.scores, pa.float32())})
+        columns = {name: pa.array(self.keys, pa.uint64())}
+        if self.scores is not None:
+            columns["score"] = pa.array(self.scores, pa.float32())
+        return pa.table(columns)
 
 
 @dataclass(frozen=True)
@@ -358,28 +361,35 @@ class SearchIndex:
     def parse(self, text: str, kind: str = "articles") -> tantivy.Query:
         return _parse(self._indexes[kind], text, kind)
 
-    def match(self, text: str, kind: str = "articles") -> Matches:
-        """Every document matching `text` (raises `QueryError`), computed once per (index, kind, query)."""
+    def match(self, text: str, kind: str = "articles", scored: bool = True) -> Matches:
+        """Every document matching `text` (raises `QueryError`), computed once per (index, kind, query).
+
+        `scored=False`: the keys only (`scores` None), which is what a filter needs: the hits are then collected
+        in the order of their key field, which hands over the keys themselves, about twice as fast for large sets.
+        """
         with self._guard:
-            hit = self._cache.get((kind, text))
-            if hit is not None:
-                self._cache.move_to_end((kind, text))
-                return hit
+            for cached in ((kind, text, True), (kind, text, False))[: 1 if scored else 2]:
+                hit = self._cache.get(cached)
+                if hit is not None:
+                    self._cache.move_to_end(cached)
+                    return hit
         query = self.parse(text, kind)
         searcher = self._indexes[kind].searcher()
         n = searcher.num_docs
         key = "article_key" if kind == "articles" else "quote_key"
         if n == 0:
-            found = Matches(np.empty(0, np.uint64), np.empty(0, np.float32))
-        else:
-            result = searcher.search(query, limit=n, count=False)
-            hits = result.hits
+            found = Matches(np.empty(0, np.uint64), np.empty(0, np.float32) if scored else None)
+        elif scored:
+            hits = searcher.search(query, limit=n, count=False).hits
             keys = np.fromiter(searcher.fast_field_values(key, [a for _, a in hits]), dtype=np.uint64, count=len(hits))
             scores = np.fromiter((s for s, _ in hits), dtype=np.float32, count=len(hits))
             order = np.argsort(keys, kind="stable")
             found = Matches(keys[order], scores[order])
+        else:
+            hits = searcher.search(query, limit=n, count=False, order_by_field=key).hits
+            found = Matches(np.sort(np.fromiter((k for k, _ in hits), dtype=np.uint64, count=len(hits))), None)
         with self._guard:
-            self._cache[(kind, text)] = found
+            self._cache[(kind, text, scored)] = found
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return found
