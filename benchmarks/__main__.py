@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=64, help="spaCy batch size, the same for the build and bare spaCy")
     parser.add_argument("--base", default=None, help="an existing 840-article build to scale (dashboard); default: benchmarks/out/build840")
     parser.add_argument("--articles", type=int, default=None, help="articles in the synthetic corpus (dashboard; default 100000)")
+    parser.add_argument("--reuse-synthetic", action="store_true",
+                        help="dashboard: time the synthetic build in place even if it was made from another version of --base (its manifest says which)")
     parser.add_argument("--raw", choices=("parquet", "database"), default=None,
                         help="dashboard: where the raw SQL runs (default: parquet below 1,000,000 articles, else database)")
     parser.add_argument("--corpus", type=int, default=None, help="incremental: corpus size (default 840; 50 with --quick)")
