@@ -9,9 +9,10 @@ The Parquet files stay the contract; this file is a cache of them laid out for t
   otherwise recompute from millions of rows on every call: a lower-cased search text, numbers for ids, a quote's
   normalised words, an event's timeline lanes, the order in which a group's representative is picked, flags that
   turn distinct counts into counts.
-- Two tables of its own (`EXTRA`), contract rows regrouped by actor: the contract tables are sorted by article, so
-  "everything about one actor" would read every block of them; sorted by actor, DuckDB reads only that actor's.
-  Nothing else: a connection to it lists exactly the contract's tables and these (the security tests check that).
+- Tables of its own (`EXTRA`), contract rows regrouped: the contract tables are sorted by article, so "everything
+  about one actor" would read every block of them; sorted by actor, DuckDB reads only that actor's (and the
+  Quotes page without a filter reads the corpus's quote groups already made, in its order). Nothing else: a
+  connection to it lists exactly the contract's tables and these (the security tests check that).
 - The app opens it read-only. DuckDB reads its pages on demand, so opening is instant and memory stays small
   (bounded by `MEMORY_LIMIT`), where loading every Parquet file into memory took seconds and gigabytes.
 
@@ -58,8 +59,6 @@ except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
 # - story_shared: the article's story has other articles (only those stories are listed).
 # - article_no: a number per article id, the same in every table: joins and distinct counts by a number are much
 #   cheaper than by a 16-character id.
-# - first_of_actor: one mention per (article, actor) is flagged, so "in how many articles" is a count, not a
-#   count of distinct ids over millions of mentions.
 # - norm: a quote's words with case and spacing normalised (the same words carried by several articles);
 #   norm_id: a number per distinct `norm`, in the order of `norm`.
 # - key_no: a number per event key (an event without one is its own key), in the order of the key.
@@ -91,13 +90,7 @@ DERIVED: dict[str, str] = {
                count(*) OVER (PARTITION BY t.story_id) > 1 AS story_shared
         FROM {t} t
     """,
-    "mentions": f"""
-        SELECT t.*, a.article_no
-        FROM (
-            SELECT m.*, row_number() OVER (PARTITION BY m.article_id, m.actor_id ORDER BY m.start, m."end", m.text) = 1 AS first_of_actor
-            FROM {{t}} m
-        ) t LEFT JOIN {_ARTICLE}
-    """,
+    "mentions": f"SELECT t.*, a.article_no FROM {{t}} t LEFT JOIN {_ARTICLE}",
     "quotes": f"""
         SELECT t.*, a.article_no, md5_number_upper(t.quote_id) AS quote_key, dense_rank() OVER (ORDER BY t.norm) AS norm_id,
                count(*) OVER (PARTITION BY t.norm) = 1 AS norm_single,
@@ -125,7 +118,7 @@ DERIVED: dict[str, str] = {
 }
 DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "articles": ("article_key", "article_no", "story_shared"),
-    "mentions": ("first_of_actor", "article_no"),
+    "mentions": ("article_no",),
     "quotes": ("norm", "article_no", "quote_key", "norm_id", "norm_single", "norm_first", "pick"),
     "timexes": ("article_no",),
     "happenings": ("happening_no",),
@@ -173,7 +166,10 @@ EXTRA: dict[str, str] = {
         FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)
     """,
 }
-_NEEDS = {"events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"), "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"), "actor_happenings": ("happenings",)}  # what EXTRA's SELECTs read
+_NEEDS = {  # the tables (with their derived columns) a SELECT above reads besides its own
+    "events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"),
+    "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"), "actor_happenings": ("happenings",),
+}  # fmt: skip
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
          "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
          "happenings": "happening_no",
