@@ -81,6 +81,10 @@ _CHROME_PHRASES: frozenset[str] = frozenset(
 # Compared on name_key().
 _NOT_ACTORS: frozenset[str] = frozenset(
     """utc gmt est edt cst cdt mst mdt pst pdt et pt ct bst cet cest ist jst kst aest msk""".split()
+) | frozenset(  # spelled out: "Eastern Standard Time", "Pacific Time"
+    f"{zone} {kind}time" for zone in ("eastern", "central", "mountain", "pacific", "atlantic", "alaska", "hawaii", "moscow",
+                                      "central european", "british", "greenwich mean", "coordinated universal")
+    for kind in ("", "standard ", "daylight ", "summer ")
 ) | frozenset(
     {"far east", "middle east", "near east", "east", "west", "north", "south", "midwest", "northeast", "northwest",
      "southeast", "southwest", "east coast", "west coast", "the west", "the east", "deep south", "sun belt", "rust belt"}

@@ -453,8 +453,9 @@ def test_a_bracket_the_span_does_not_close_ends_the_name(nlp) -> None:
 def test_time_zones_and_regions_are_not_actors_unless_the_alias_table_says_so():
     from newsscope.actors import AliasTable
 
-    out, actors = _canonical([("a", "UTC", "ORG"), ("a", "Far East", "LOC"), ("a", "Middle East", "LOC"), ("a", "Russia", "GPE")])
-    assert out["actor_id"].isna().tolist() == [True, True, True, False]
+    out, actors = _canonical([("a", "UTC", "ORG"), ("a", "Far East", "LOC"), ("a", "Middle East", "LOC"), ("a", "Russia", "GPE"),
+                              ("a", "Eastern Standard Time", "ORG"), ("a", "Pacific Time", "ORG")])
+    assert out["actor_id"].isna().tolist() == [True, True, True, False, True, True]
     out, actors = _canonical([("a", "Middle East", "LOC")], AliasTable.from_rows([("Middle East", "Middle East", "place")]))
     assert out["actor_id"].notna().all()
 
