@@ -62,18 +62,20 @@ def app_connection(folder: Path):
 
 
 def parquet_connection(folder: Path, derived: bool = True):
-    """Views over the Parquet files. `derived`: with the dashboard database's columns, each derived column computed
-    from the Parquet tables on every query (for the SQL the queries send); else the contract's columns only (for the
-    hand-written SQL, which needs nothing else)."""
+    """Views over the Parquet files. `derived`: with the dashboard database's columns and its own tables
+    (`warehouse.EXTRA`), each computed from the Parquet tables on every query (for the SQL the queries send); else the
+    contract's columns only (for the hand-written SQL, which needs nothing else)."""
     import duckdb
 
-    from newsscope import tables, warehouse
+    from newsscope import warehouse
 
     con = duckdb.connect(":memory:", config={"threads": warehouse.THREADS})
-    for name in tables.TABLES:
+    for name in warehouse.ORDER:  # a view is bound when made: what a derived SELECT reads comes first
         source = f"read_parquet('{folder / (name + '.parquet')}')"
         select = warehouse.DERIVED.get(name, "SELECT t.* FROM {t} t") if derived else "SELECT t.* FROM {t} t"
         con.execute(f"CREATE VIEW {name} AS {select.format(t=source)}")
+    for name, select in warehouse.EXTRA.items() if derived else ():
+        con.execute(f"CREATE VIEW {name} AS {select}")
     return con
 
 

@@ -212,14 +212,14 @@ def fallback_path(folder: Path) -> Path:
 # ── writing ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 
-_ORDER = tuple(dict.fromkeys(("articles", "actors", "happenings", *tables.TABLES)))  # what the derived SELECTs read, first
+ORDER = tuple(dict.fromkeys(("articles", "actors", "happenings", *tables.TABLES)))  # what the derived SELECTs read, first
 
 
 def populate(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Create the contract tables of `folder`, with their derived columns, and the `EXTRA` tables in `con` (a
     database without them)."""
     folder = Path(folder)
-    for name in _ORDER:
+    for name in ORDER:
         parquet = folder / f"{name}.parquet"
         if parquet.exists():
             raw = f"read_parquet('{_sql_string(parquet)}')"
