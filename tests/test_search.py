@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import EVIL, write_fixture_build
+from conftest import AUSTIN, EVIL, write_fixture_build
 from streamlit.testing.v1 import AppTest
 
 from newsscope import queries, search, storage, tables, warehouse
@@ -192,6 +192,19 @@ def test_incremental_rebuild_reindexes_only_changed_articles(tmp_path, folder):
     assert len(search.open(first).match("pentagon")) == 1 and len(search.open(first).match("zeppelin")) == 0  # its files were linked, not changed
     segment = next((search.path(first) / "articles").glob("*.idx"))
     assert (search.path(second) / "articles" / segment.name).stat().st_ino == segment.stat().st_ino  # hard-linked
+
+
+def test_a_speakers_new_name_reindexes_the_articles_quoting_them(tmp_path):
+    out = tmp_path / "processed"
+    first = storage.current(write_fixture_build(out))
+    search.create(first)
+    frames = {name: storage.read_table(first, name) for name in tables.TABLES}
+    frames["actors"].loc[frames["actors"]["actor_id"] == AUSTIN, "name"] = "Lloyd Zeppelin Austin"  # bodies unchanged
+    second = _next_version(out, frames)
+    again = search.create(second, previous=first)
+    quoting = frames["quotes"].loc[frames["quotes"]["speaker_actor_id"] == AUSTIN, "article_id"].nunique()
+    assert again.incremental and again.added == quoting > 0
+    assert len(search.open(second).match("speaker:zeppelin")) == quoting
 
 
 def test_index_is_made_when_missing_and_replaced_when_stale(tmp_path):

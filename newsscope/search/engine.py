@@ -39,7 +39,7 @@ from newsscope import storage
 from newsscope.search import syntax
 from newsscope.search.syntax import QueryError
 
-FORMAT = 1
+FORMAT = 2  # 2: 64-bit digests (an index of format 1 is not reused: the next build makes a full one)
 STEM = "search"
 TEMP_DIR = Path(tempfile.gettempdir()) / "newsscope-search"
 HEAP = 200_000_000  # the writer's indexing memory, split between its threads
@@ -100,8 +100,7 @@ def _parse(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
 
 # ── the documents ────────────────────────────────────────────────────────────────────────────────────────────────
 
-# Each article's documents from the contract tables (`{articles}` etc.: a table name or a read_parquet call); the
-# digest covers everything indexed.
+# Each article's documents from the contract tables (`{articles}` etc.: a table name or a read_parquet call).
 _ARTICLE_DOCS = """
     WITH q AS (
         SELECT q.article_id, list(q.quote ORDER BY q.start, q.quote_id) AS quotes,
@@ -109,14 +108,31 @@ _ARTICLE_DOCS = """
         FROM {quotes} q
         LEFT JOIN {actors} ac ON ac.actor_id = q.speaker_actor_id
         CROSS JOIN LATERAL (SELECT unnest([q.speaker, ac.name]) AS name) s
+        WHERE TRUE {only}
         GROUP BY q.article_id
     )
     SELECT a.article_id, md5_number_upper(a.article_id) AS article_key, a.title, a.body, a.outlet, a.published,
-           q.quotes, q.speakers,
-           md5(concat_ws(chr(31), coalesce(a.title, ''), coalesce(a.body, ''), coalesce(a.outlet, ''), coalesce(a.published::VARCHAR, ''),
-                         coalesce(array_to_string(q.quotes, chr(30)), ''), coalesce(array_to_string(list_sort(q.speakers), chr(30)), ''))) AS digest
+           q.quotes, q.speakers
     FROM {articles} a LEFT JOIN q USING (article_id)
     WHERE a.article_id IS NOT NULL {only}
+"""
+# What each article's documents are made from, as one 64-bit fingerprint: the indexed article fields, and its quotes
+# and speaker names folded in (xor of their hashes: the order of the rows does not matter). Comparing it with the
+# previous version's finds the articles to re-index without gathering any text (a fingerprint that changes with a
+# DuckDB upgrade only re-indexes everything once).
+_DIGESTS = """
+    WITH q AS (
+        SELECT q.article_id, bit_xor(hash(q.quote_id, q.start, q.quote)) AS quotes,
+               bit_xor(DISTINCT hash(s.name)) FILTER (WHERE s.name IS NOT NULL) AS speakers
+        FROM {quotes} q
+        LEFT JOIN {actors} ac ON ac.actor_id = q.speaker_actor_id
+        CROSS JOIN LATERAL (SELECT unnest([q.speaker, ac.name]) AS name) s
+        GROUP BY q.article_id
+    )
+    SELECT a.article_id, md5_number_upper(a.article_id) AS article_key,
+           hash(a.title, a.body, a.outlet, a.published, q.quotes, q.speakers) AS digest
+    FROM {articles} a LEFT JOIN q USING (article_id)
+    WHERE a.article_id IS NOT NULL
 """
 _QUOTE_DOCS = """
     SELECT md5_number_upper(q.quote_id) AS quote_key, md5_number_upper(q.article_id) AS article_key, q.quote,
@@ -227,7 +243,7 @@ def create(folder: Path, previous: Path | None = None, target: Path | None = Non
     con = duckdb.connect(":memory:", config={"threads": 2})
     try:
         src = _sources(folder)
-        con.execute(f"CREATE TEMP TABLE digests AS SELECT article_id, article_key, digest FROM ({_ARTICLE_DOCS.format(only='', **src)})")
+        con.execute(f"CREATE TEMP TABLE digests AS {_DIGESTS.format(**src)}")
         if old is not None:
             # tantivy never rewrites a segment file (meta.json is replaced by a rename), so link rather than copy them
             shutil.copytree(old, partial, copy_function=_link_or_copy, ignore=shutil.ignore_patterns(".tantivy-*", "digests.parquet", "state.json"))
@@ -235,7 +251,7 @@ def create(folder: Path, previous: Path | None = None, target: Path | None = Non
             gone = [r[0] for r in con.execute(
                 "SELECT o.article_key FROM old o LEFT JOIN digests d USING (article_id) WHERE d.digest IS DISTINCT FROM o.digest").fetchall()]
             con.execute("CREATE TEMP TABLE todo AS SELECT d.article_id FROM digests d LEFT JOIN old o USING (article_id) WHERE o.digest IS DISTINCT FROM d.digest")
-            only = "AND {alias}.article_id IN (SELECT article_id FROM todo)"
+            only = "AND article_id IN (SELECT article_id FROM todo)"  # the quotes too: only those articles' are gathered
         else:
             partial.mkdir()
             (partial / "articles").mkdir()
@@ -243,13 +259,13 @@ def create(folder: Path, previous: Path | None = None, target: Path | None = Non
             gone = []
             only = ""
         added = 0
-        for kind, docs, add, alias in (("articles", _ARTICLE_DOCS, _add_articles, "a"), ("quotes", _QUOTE_DOCS, _add_quotes, "q")):
+        for kind, docs, add in (("articles", _ARTICLE_DOCS, _add_articles), ("quotes", _QUOTE_DOCS, _add_quotes)):
             schema = SCHEMAS[kind]()
             index = tantivy.Index(schema, path=str(partial / kind), reuse=old is not None)
             writer = _writer(index)
             for at in range(0, len(gone), 10_000):  # by query: delete_documents_by_term misses u64 terms (tantivy-py 0.27)
                 writer.delete_documents_by_query(tantivy.Query.term_set_query(schema, "article_key", gone[at : at + 10_000]))
-            sql = docs.format(only=only.format(alias=alias), **src)
+            sql = docs.format(only=only, **src)
             for rows in _batches(con, sql):
                 add(writer, schema, rows)
                 if kind == "articles":
