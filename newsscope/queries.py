@@ -367,9 +367,6 @@ def quotes(
         rules.append("list_contains($kinds::VARCHAR[], q.kind)")
     if text:
         rules.append("q.quote_key IN (SELECT quote_key FROM quote_hits)")  # the quotes index, the same syntax
-    # Without a quote-level rule, an article's copies of the same words are all in view or none is: one flagged
-    # copy per article counts the articles. With one, the articles are counted as distinct numbers.
-    n_articles = "count(DISTINCT article_no)" if rules else "count(*) FILTER (WHERE norm_first)"
     if not rules and not _scope_rules(filters, actor_rule=False):  # every quote: the groups are made (`quote_groups`)
         sql = f"""
             WITH shown AS (SELECT * FROM quote_groups ORDER BY published DESC NULLS LAST, n_articles DESC, pick LIMIT $limit)
@@ -379,6 +376,9 @@ def quotes(
             ORDER BY g.published DESC NULLS LAST, g.n_articles DESC, g.pick
         """
         return _run(con, sql, {"limit": int(limit)})
+    # Without a quote-level rule, an article's copies of the same words are all in view or none is: one flagged
+    # copy per article counts the articles. With one, the articles are counted as distinct numbers.
+    n_articles = "count(DISTINCT article_no)" if rules else "count(*) FILTER (WHERE norm_first)"
     # Groups by normalised words (`norm_id`); a quote whose words no other quote has is a group on its own. A group's
     # representative is its smallest `pick` (earliest published, then by id), so its date is the group's first
     # date and ties on date order by representative id. The outlet lists are gathered for the groups shown only.

@@ -82,7 +82,18 @@ _LANES = f"""(
             JOIN ({ACTOR_LANES}) l USING (actor_id)
             GROUP BY u.ids
         ) ln ON ln.ids IS NOT DISTINCT FROM t.actor_ids"""
-_ARTICLE = "(SELECT article_id, min(published) AS published, min(article_no) AS article_no FROM articles GROUP BY article_id) a ON a.article_id = t.article_id"
+
+
+def _article(alias: str, key: str = "article_id") -> str:
+    """`a`: one row per article (an id listed twice counts once) with its number, published date and outlet, joined
+    to `alias` by `key` (`article_id`, or `article_no` for a table that has it)."""
+    return (
+        "(SELECT article_id, min(article_no) AS article_no, min(published) AS published, min(outlet) AS outlet FROM articles GROUP BY article_id) a"
+        f" ON a.{key} = {alias}.{key}"
+    )
+
+
+_ARTICLE = _article("t")
 DERIVED: dict[str, str] = {
     "articles": """
         SELECT t.*, md5_number_upper(t.article_id) AS article_key,
@@ -136,24 +147,23 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 #   and `speaker_first`, one quote per (article, speaker) flagged (counting flags counts a speaker's articles).
 # - actor_happenings: one row per (core actor, happening): `happening_no` and the happening's dates; an actor's
 #   timeline.
-_ARTICLE_NO = "(SELECT article_no, min(published) AS published, min(outlet) AS outlet FROM articles GROUP BY article_no) a ON a.article_no = {t}.article_no"
 EXTRA: dict[str, str] = {
     "actor_articles": f"""
         SELECT m.actor_id, m.article_no, count(*) AS mentions, min(a.published) AS published, min(a.outlet) AS outlet
-        FROM mentions m JOIN {_ARTICLE_NO.format(t="m")}
+        FROM mentions m JOIN {_article("m", "article_no")}
         WHERE m.actor_id IS NOT NULL
         GROUP BY m.actor_id, m.article_no
     """,
     "quote_mentions": f"""
         SELECT DISTINCT m.actor_id, q.quote_id, q.article_no, a.published
         FROM mentions m JOIN quotes q ON q.article_no = m.article_no AND m.start >= q.start AND m."end" <= q."end"
-        JOIN {_ARTICLE_NO.format(t="q")}
+        JOIN {_article("q", "article_no")}
         WHERE m.actor_id IS NOT NULL AND q.speaker_actor_id IS DISTINCT FROM m.actor_id
     """,
     "quote_groups": f"""
         SELECT q.norm_id, min(q.pick) AS pick, min(a.published) AS published, count(*) FILTER (WHERE q.norm_first) AS n_articles,
                list_sort(list(DISTINCT coalesce(a.outlet, '(no outlet)'))) AS outlets
-        FROM quotes q JOIN {_ARTICLE_NO.format(t="q")}
+        FROM quotes q JOIN {_article("q", "article_no")}
         GROUP BY q.norm_id
     """,
     "speaker_quotes": """

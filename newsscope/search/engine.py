@@ -101,13 +101,16 @@ def _parse(index: tantivy.Index, text: str, kind: str) -> tantivy.Query:
 # ── the documents ────────────────────────────────────────────────────────────────────────────────────────────────
 
 # Each article's documents from the contract tables (`{articles}` etc.: a table name or a read_parquet call).
+# A quote with each name of its speaker (`s.name`: as written, and the canonical actor's name): the article
+# documents index these names, and their digests must cover the very same ones.
+_QUOTES_NAMED = """
+        FROM {quotes} q
+        LEFT JOIN {actors} ac ON ac.actor_id = q.speaker_actor_id
+        CROSS JOIN LATERAL (SELECT unnest([q.speaker, ac.name]) AS name) s"""
 _ARTICLE_DOCS = """
     WITH q AS (
         SELECT q.article_id, list(q.quote ORDER BY q.start, q.quote_id) AS quotes,
-               list(DISTINCT s.name) FILTER (WHERE s.name IS NOT NULL) AS speakers
-        FROM {quotes} q
-        LEFT JOIN {actors} ac ON ac.actor_id = q.speaker_actor_id
-        CROSS JOIN LATERAL (SELECT unnest([q.speaker, ac.name]) AS name) s
+               list(DISTINCT s.name) FILTER (WHERE s.name IS NOT NULL) AS speakers""" + _QUOTES_NAMED + """
         WHERE TRUE {only}
         GROUP BY q.article_id
     )
@@ -123,10 +126,7 @@ _ARTICLE_DOCS = """
 _DIGESTS = """
     WITH q AS (
         SELECT q.article_id, bit_xor(hash(q.quote_id, q.start, q.quote)) AS quotes,
-               bit_xor(DISTINCT hash(s.name)) FILTER (WHERE s.name IS NOT NULL) AS speakers
-        FROM {quotes} q
-        LEFT JOIN {actors} ac ON ac.actor_id = q.speaker_actor_id
-        CROSS JOIN LATERAL (SELECT unnest([q.speaker, ac.name]) AS name) s
+               bit_xor(DISTINCT hash(s.name)) FILTER (WHERE s.name IS NOT NULL) AS speakers""" + _QUOTES_NAMED + """
         GROUP BY q.article_id
     )
     SELECT a.article_id, md5_number_upper(a.article_id) AS article_key,
