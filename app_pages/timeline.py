@@ -121,13 +121,19 @@ if key_tab.open:
 
 if lane_tab.open:
     with lane_tab:
+        widgets.bind_local("timeline_lane", lambda v: v in ("actor", "outlet"))  # a shared link reopens the same chart
+        widgets.bind_local("timeline_lanes", lambda n: 3 <= n <= 30, convert=int)
+        widgets.bind_local("timeline_publications", lambda v: isinstance(v, bool), convert=lambda v: {"1": True}.get(v, False))
         with st.container(horizontal=True, vertical_alignment="bottom"):
             lane = st.segmented_control("Lanes", ["actor", "outlet"], default="actor", key="timeline_lane",
                                         format_func=lambda v: {"actor": "One lane per actor", "outlet": "One lane per outlet"}[v])
             show_pubs = st.toggle("Publication dates", value=False, key="timeline_publications",
                                   help="A separate track: when each outlet published articles in view")
-            lanes = st.slider("Lanes shown", 3, 30, 12, key="timeline_lanes", help="The busiest lanes first")
+            lanes = st.slider("Lanes shown", 3, 30, 12, key="timeline_lanes", help="The lanes with the most happenings first")
         lane = lane or "actor"
+        widgets.write_local("timeline_lane", lane if lane != "actor" else None)
+        widgets.write_local("timeline_lanes", lanes if lanes != 12 else None)
+        widgets.write_local("timeline_publications", "1" if show_pubs else None)
 
         events, figure = data.timeline_figure(filters, lane, lanes, show_pubs)
         if not figure.data:
@@ -138,11 +144,11 @@ if lane_tab.open:
             if figure.layout.xaxis.range and filters.date_from is None and filters.date_to is None:
                 notes.append("Zoomed to where most happenings are; drag the range slider's handles to see the rest.")
             if not events.empty and int(events["lane_events"].max()) > queries.PER_LANE:
-                notes.append(f"Lanes with more than {queries.PER_LANE:,} happenings show their {queries.PER_LANE:,} most widely reported; "
+                notes.append(f"Lanes with more than {queries.PER_LANE:,} happenings show their {queries.PER_LANE:,} most salient; "
                              "narrow the dates to see the others.")
             long = data.q("long_events", filters)
             if long:
-                notes.append(f"{long:,} events spanning more than two years (decades, centuries) are left off the axis.")
+                notes.append(f"{long:,} happenings spanning more than two years (decades, centuries) are left off the axis.")
             if notes:
                 st.caption(" ".join(notes))
             picked = [p.get("customdata", [None])[0] for p in (chosen.selection.points if chosen else []) if p.get("customdata")]

@@ -279,7 +279,7 @@ def calls(con, sets: dict[str, object]) -> list[Call]:
             Call("quote_count", f, label=label),
             Call("key_events", f, kwargs={"limit": 60}, label=label),  # the Timeline opens on these
             Call("count_happenings", f, label=label),
-            Call("timeline", f, kwargs={"lane": "actor", "kind": "reported", "lanes": 12}, label=label),
+            Call("timeline", f, kwargs={"lane": "actor", "lanes": 12}, label=label),
             Call("publications", f, label=label),
             Call("undated_timexes", f, label=label),
             Call("stories", f, label=label),

@@ -119,7 +119,7 @@ _QUERIES = {
         "articles", "article", "article_spans", "article_bodies", "outlet_counts",
     )
 }  # fmt: skip
-_QUERIES.update({name: getattr(timeline_queries, name) for name in ("key_events", "count_happenings", "happening_reports", "headlines", "key_event_reports")})
+_QUERIES.update({name: getattr(timeline_queries, name) for name in ("key_events", "count_happenings", "happening_reports", "key_event_reports")})
 
 
 def _query(build_key: tuple[str, str], name: str, filters: Filters | None, args: tuple, kwargs: tuple) -> object:
@@ -190,12 +190,8 @@ def colors() -> dict[str, str]:
 
 @st.cache_resource(max_entries=TIMELINE_ENTRIES, ttl=TTL_S, show_spinner=False)
 def _timeline_figure(build_key: tuple[str, str], filters: Filters, lane: str, lanes: int, publications: bool):
-    events = _cached(build_key, "timeline", filters, (), (("kind", "reported"), ("lane", lane), ("lanes", lanes)))
+    events = _cached(build_key, "timeline", filters, (), (("lane", lane), ("lanes", lanes)))
     pubs = _cached(build_key, "publications", filters, (), ()) if publications else None
-    if not events.empty:  # each happening's headline for the hover
-        keys = tuple(sorted(set(events["event_key"].dropna())))
-        heads = _cached(build_key, "headlines", None, (keys,), ())
-        events = events.merge(heads[["happening_id", "headline"]], how="left", left_on="event_key", right_on="happening_id").drop(columns="happening_id")
     bounds = (filters.date_from, filters.date_to)
     return events, charts.timeline(events, pubs, lane_title=lane.capitalize(), colors=_colors(build_key), bounds=bounds)
 

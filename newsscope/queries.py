@@ -510,141 +510,153 @@ def actor_outlets(con: duckdb.DuckDBPyConnection, filters: Filters, actor_id: st
 Lane = Literal["actor", "outlet"]
 
 
-MAX_SPAN_DAYS = 2 * 366  # a span longer than this ("the 1990s", "the 21st century") says little on a news timeline
-PER_LANE = 300  # events drawn per lane: thousands of markers in one lane are neither readable nor quick to draw
+MAX_SPAN_DAYS = warehouse.MAX_SPAN_DAYS  # a span longer than this ("the 1990s", "the 21st century") says little on a news timeline
+PER_LANE = warehouse.PER_LANE  # happenings drawn per lane: thousands of markers in one lane are neither readable nor quick to draw
 MAX_PER_LANE = 10_000  # DuckDB sets aside room for this many per lane, whether used or not
 
 
-def timeline(
-    con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "actor", kind: str = "reported", lanes: int = 12,
-    per_lane: int = PER_LANE,
-) -> pd.DataFrame:
-    """Events on a date axis: one row per (lane, event_key), for the `lanes` busiest lanes.
+# How the filters apply to happenings (the Timeline's key events and lane chart):
+# - dates: the happening's own date overlaps the range (not the publication dates of its reports);
+# - actors: one of the happening's core actors (`happenings.actor_ids`) is chosen — an actor's timeline;
+# - outlets, story, text: the happening has a report in an article in view; its counts (articles, outlets) then
+#   count only those reports.
 
-    Events spanning more than `MAX_SPAN_DAYS` (decades, centuries) are left off; `long_events` counts them.
+
+def _date_rules(filters: Filters, alias: str = "h") -> list[str]:
+    where = []
+    if filters.date_from is not None:  # a happening overlapping the range is kept
+        where.append(f"{alias}.date_end >= $date_from::DATE")
+    if filters.date_to is not None:
+        where.append(f"{alias}.date_start <= $date_to::DATE")
+    return where
+
+
+def _actors_happenings(filters: Filters) -> str:
+    """The `happening_no`s of the chosen actors' happenings in the date range (the dashboard database lists each
+    actor's happenings together: `actor_happenings`)."""
+    where = ["ah.actor_id IN (SELECT unnest($actors::VARCHAR[]))", *_date_rules(filters, "ah")]
+    return f"SELECT ah.happening_no FROM actor_happenings ah WHERE {' AND '.join(where)}"
+
+
+def _happening_rules(filters: Filters) -> list[str]:
+    where = _date_rules(filters)
+    if filters.actors:  # one of the happening's core actors is chosen
+        where.append(f"h.happening_no IN ({_actors_happenings(filters)})")
+    return where
+
+
+# `reports(happening_no, base, article_no, outlet, pick, single)`: the reports in the articles of `scope` (the CTE
+# before it); `single`: the happening has no other report (nor a publication event of its key).
+REPORTS_IN_VIEW = """reports AS (
+                SELECT e.happening_no, e.happening_base AS base, e.article_no, s.outlet, e.pick, e.key_single AS single
+                FROM events e JOIN scope s ON s.article_no = e.article_no
+                WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
+            )"""
+_SHORT = "date_diff('day', {h}.date_start, {h}.date_end) <= $max_days"  # not a decade or a century
+
+
+def timeline(con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "actor", lanes: int = 12, per_lane: int = PER_LANE) -> pd.DataFrame:
+    """Happenings on a date axis: one row per (lane, happening), for the `lanes` lanes with the most happenings.
+
+    A lane is one of a happening's core actors (an actor's name: two actors of one name share a lane) or an outlet
+    with a report of it in view. The filters apply as on the key events (see above); happenings spanning more than
+    `MAX_SPAN_DAYS` are left off (`long_events` counts them).
 
     Returns:
-        `lane, event_key, event_id, date_start, date_end, granularity, date_value, sentence, outlet, title,
-        article_id, n_articles, outlets (list), lane_events`. The representative event of a key is its
-        earliest-published report; day-level events have `date_start == date_end`. `lane_events`: how many event
-        keys the lane has in view.
+        `lane, event_key (the happening_id), event_id, sentence, article_id, outlet, title` (its representative
+        report: the earliest published in view, in the lane's outlet for outlet lanes), `date_start, date_end,
+        granularity, date_value, headline, n_articles, n_outlets` (its reports in view), `lane_events` (how many
+        happenings the lane has in view); by lane, then date.
 
-    Note: a lane keeps its `per_lane` most widely reported events (then the earliest; at most `MAX_PER_LANE`), so that a
-    chart of a large corpus stays readable and quick to draw; a narrower date range shows the others.
+    A lane's marks are ranked by one number packing the happening's rank and its representative's `pick` (both
+    < 2^32), so its first `per_lane` come out of one aggregation.
+
+    Note: a lane keeps its `per_lane` most salient happenings (the Timeline's order; at most `MAX_PER_LANE`), so that
+    a chart of a large corpus stays readable and quick to draw; a narrower date range shows the others.
     """
     if lane not in ("actor", "outlet"):
         raise ValueError(f"unknown lane {lane!r}; expected 'actor' or 'outlet'")
-    # Keys of one event need no grouping (most of them); the others are grouped. Per lane, `max(rank, n)` keeps the
-    # top `per_lane` by articles, then earliest: `rank` packs both into one number (n_articles * 2^32 + 2^32 - 1 -
-    # pick; pick < 2^32), which is unpacked again.
-    sql = f"""
-        WITH {_picked_events(filters, lane)},
-        {_KEYED},
-        busiest AS (
-            SELECT lane, count(*) AS lane_events, max(n_articles * 4294967296 + (4294967295 - pick), $per_lane) AS top
-            FROM keyed GROUP BY lane ORDER BY lane_events DESC, lane LIMIT $lanes
-        ),
-        ranked AS (SELECT lane, lane_events, unnest(top) AS rank FROM busiest),
-        shown AS (
-            SELECT r.lane, r.lane_events, r.rank // 4294967296 AS n_articles, e.*
-            FROM ranked r JOIN events e ON e.pick = 4294967295 - r.rank % 4294967296
-        ),
-        outlets AS (  -- of the keys of several events (a key of one event has its article's outlet)
-            SELECT lane, key_no, list_sort(list(outlet)) AS outlets
-            FROM (
-                SELECT DISTINCT p.lane, p.key_no, coalesce(a.outlet, '(no outlet)') AS outlet
-                FROM picked p SEMI JOIN shown USING (lane, key_no) JOIN articles a ON a.article_no = p.article_no
-                WHERE NOT p.single
-            )
-            GROUP BY ALL
-        )
-        SELECT l.name AS lane, coalesce(k.event_key, k.event_id) AS event_key, k.event_id, k.date_start,
-               coalesce(k.date_end, k.date_start) AS date_end, k.granularity, k.date_value, k.sentence, a.outlet, a.title,
-               k.article_id, k.n_articles, coalesce(o.outlets, [coalesce(a.outlet, '(no outlet)')]) AS outlets, k.lane_events
-        FROM shown k LEFT JOIN outlets o USING (lane, key_no) JOIN lane_names l ON l.lane = k.lane
-        JOIN articles a ON a.article_id = k.article_id
-        ORDER BY k.lane, k.date_start, k.key_no
-    """
-    return _run(con, sql, _params(filters, kind=kind, lanes=int(lanes), per_lane=min(int(per_lane), MAX_PER_LANE), max_days=MAX_SPAN_DAYS))
-
-
-# `keyed(lane, key_no, pick, n_articles)`: one row per (lane, event key) of `picked`. A row that shares neither its
-# key with another event of its article nor its lane with another actor (`dup`) stands for one article; only the
-# others need a distinct count.
-_KEYED = """keyed AS (
-            SELECT lane, key_no, pick, 1::BIGINT AS n_articles FROM picked WHERE single
-            UNION ALL
-            SELECT g.lane, g.key_no, g.pick, g.n + coalesce(d.n, 0)
-            FROM (SELECT lane, key_no, min(pick) AS pick, count(*) FILTER (WHERE NOT dup) AS n FROM picked WHERE NOT single GROUP BY lane, key_no) g
-            LEFT JOIN (SELECT lane, key_no, count(DISTINCT article_no) AS n FROM picked WHERE dup GROUP BY lane, key_no) d USING (lane, key_no)
-        )"""
-
-
-def _picked_events(filters: Filters, lane: Lane) -> str:
-    """CTEs `..., picked(lane, key_no, pick, article_no, single, dup)`: one row per event and lane in view, and
-    `lane_names(lane, name)`.
-
-    A lane is an actor's name or an outlet; for actors, `lane` numbers the names in their order (millions of rows
-    are grouped by a number). An event without an event key is its own key. `single`: the row is the only one of
-    its (lane, key), whatever the filters; `dup`: its article may have another row of its (lane, key).
-    """
-    where = [
-        "e.kind = $kind", "e.date_start IS NOT NULL",
-        "date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) <= $max_days",
-    ]
-    if filters.actors:  # for actor lanes, also a cheap first cut before the lanes are picked
-        where.append("list_has_any($actors::VARCHAR[], e.actor_ids)")
-    if filters.date_from is not None:  # an event overlapping the range is kept
-        where.append("coalesce(e.date_end, e.date_start) >= $date_from::DATE")
-    if filters.date_to is not None:
-        where.append("e.date_start <= $date_to::DATE")
-    # Without article rules every article is in view: an event only needs to have an article (a number).
-    if _scope_rules(filters, actor_rule=False, date_rule=False):
-        scope, events = _scope(filters, actor_rule=False, date_rule=False) + ",", "events e JOIN scope s ON s.article_no = e.article_no"
+    article_rules = bool(_scope_rules(filters, actor_rule=False, date_rule=False))
+    # `reports`: with article rules, the reports in view; for outlet lanes without them, every report
+    if article_rules:
+        reports = f"{_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW},"
+    elif lane == "outlet":
+        reports = f"""reports AS (
+            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN {warehouse._article("e", "article_no")}
+            WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
+        ),"""
     else:
-        scope, events = "", "events e"
-        where.append("e.article_no IS NOT NULL")
-    if lane == "actor" and not filters.actors:
-        # Each event lists its lanes (`lane_nos`, one per actor name, numbered as ACTOR_LANES numbers them).
-        return f"""{scope}
-        lane_names AS (SELECT DISTINCT lane, name FROM ({warehouse.ACTOR_LANES})),
-        picked AS NOT MATERIALIZED (
-            SELECT unnest(e.lane_nos) AS lane, e.key_no, e.pick, e.article_no, e.key_single AS single, e.key_dup AS dup
-            FROM {events} WHERE {' AND '.join(where)}
+        reports = ""
+    # `counted(happening_no, n_articles, n_outlets[, pick])`: the reports in view of each happening
+    if article_rules:
+        counted = """counted AS (  -- a happening of one report (most) needs no grouping
+            SELECT happening_no, 1::BIGINT AS n_articles, (outlet IS NOT NULL)::BIGINT AS n_outlets, pick FROM reports WHERE single
+            UNION ALL
+            SELECT happening_no, count(DISTINCT article_no), count(DISTINCT outlet), min(pick) FROM reports WHERE NOT single GROUP BY happening_no
+        ),"""
+    else:  # every article in view: the happenings' own counts
+        counted = ""
+    # `marks(lane, happening_no, pick)`: one per happening in view and lane, with its representative in the lane
+    if lane == "outlet":
+        rules = [*_date_rules(filters), _SHORT.format(h="h")]
+        in_view = f"SELECT h.happening_no FROM happenings h WHERE {' AND '.join(rules)}"
+        if filters.actors:
+            in_view += f" AND h.happening_no IN ({_actors_happenings(filters)})"
+        marks = f"SELECT coalesce(outlet, '(no outlet)') AS lane, happening_no, min(pick) AS pick FROM reports WHERE happening_no IN ({in_view}) GROUP BY ALL"
+        names = "lane_names AS (SELECT lane, lane AS name FROM busiest)"
+    else:
+        where = [*_date_rules(filters, "ah"), _SHORT.format(h="ah")]
+        # A happening of two actors of one name is one mark of their lane: `lane_first` flags one of them; with chosen
+        # actors (few rows) the flag may be another's, so their rows are made distinct instead.
+        if filters.actors:
+            where.append("ah.actor_id IN (SELECT unnest($actors::VARCHAR[]))")
+        else:
+            where.append("ah.lane_first")
+        distinct = "DISTINCT" if filters.actors else ""
+        if article_rules:
+            marks = f"SELECT {distinct} ah.lane, ah.happening_no, c.pick FROM actor_happenings ah JOIN counted c USING (happening_no) WHERE {' AND '.join(where)}"
+        else:
+            marks = f"SELECT {distinct} ah.lane, ah.happening_no, ah.pick FROM actor_happenings ah WHERE {' AND '.join(where)}"
+        names = """lane_names AS (
+            SELECT lane, any_value(name) AS name FROM actor_happenings WHERE lane IN (SELECT lane FROM busiest) GROUP BY lane
         )"""
-    if lane == "actor":
-        # The chosen actors' own lanes: an actor listed twice in an event is one row (list_distinct); two actors of
-        # the same name are one lane, so a key of one event may have two rows there (`shared`).
-        return f"""{scope}
-        lanes AS (SELECT actor_id, name, lane, count(*) OVER (PARTITION BY name) > 1 AS shared FROM ({warehouse.ACTOR_LANES})),
-        lane_names AS (SELECT DISTINCT lane, name FROM lanes),
-        reports AS (
-            SELECT unnest(list_distinct(e.actor_ids)) AS lane_actor, e.key_no, e.pick, e.article_no, e.key_single, e.key_dup
-            FROM {events} WHERE {' AND '.join(where)}
+    if filters.is_empty and lane == "actor" and lanes <= warehouse.LANE_CHART_LANES and per_lane == PER_LANE:  # as it opens
+        picked = """busiest AS (SELECT DISTINCT lane, lane_events FROM lane_chart ORDER BY lane_events DESC, lane LIMIT $lanes),
+        shown AS (SELECT lane, lane_events, happening_no, pick FROM lane_chart WHERE lane IN (SELECT lane FROM busiest)),"""
+    else:
+        picked = f"""marks AS ({marks}),
+        busiest AS (
+            SELECT lane, count(*) AS lane_events, min(happening_no * 4294967296 + pick, $per_lane) AS top
+            FROM marks GROUP BY lane ORDER BY lane_events DESC, lane LIMIT $lanes
         ),
-        picked AS NOT MATERIALIZED (
-            SELECT l.lane, r.key_no, r.pick, r.article_no, r.key_single AND NOT l.shared AS single, r.key_dup OR l.shared AS dup
-            FROM reports r JOIN lanes l ON l.actor_id = r.lane_actor
-            WHERE list_contains($actors::VARCHAR[], r.lane_actor)
-        )"""
-    return f"""{_scope(filters, actor_rule=False, date_rule=False)},
-        picked AS NOT MATERIALIZED (
-            SELECT coalesce(s.outlet, '(no outlet)') AS lane, e.key_no, e.pick, e.article_no, e.key_single AS single, e.key_dup AS dup
-            FROM events e JOIN scope s ON s.article_no = e.article_no
-            WHERE {' AND '.join(where)}
-        ),
-        lane_names AS (SELECT DISTINCT lane, lane AS name FROM picked)"""
-
-
-def long_events(con: duckdb.DuckDBPyConnection, filters: Filters, kind: str = "reported") -> int:
-    """How many events in view span more than `MAX_SPAN_DAYS` (left off the timeline's axis)."""
-    actors = "AND list_has_any($actors::VARCHAR[], e.actor_ids)" if filters.actors else ""
+        shown AS (
+            SELECT lane, lane_events, rank // 4294967296 AS happening_no, rank % 4294967296 AS pick
+            FROM (SELECT lane, lane_events, unnest(top) AS rank FROM busiest)
+        ),"""
     sql = f"""
-        WITH {_scope(filters, actor_rule=False, date_rule=False)}
-        SELECT count(*) AS n FROM events e JOIN scope s ON s.article_no = e.article_no
-        WHERE e.kind = $kind AND date_diff('day', e.date_start, coalesce(e.date_end, e.date_start)) > $max_days {actors}
+        WITH {reports}
+        {counted}
+        {picked}
+        {names}
+        SELECT l.name AS lane, h.happening_id AS event_key, e.event_id, h.date_start, h.date_end, h.granularity, h.date_value,
+               h.headline, e.sentence, a.outlet, a.title, e.article_id, {"c" if counted else "h"}.n_articles, {"c" if counted else "h"}.n_outlets,
+               s.lane_events
+        FROM shown s JOIN (SELECT * FROM happenings WHERE happening_no IN (SELECT happening_no FROM shown)) h USING (happening_no)
+        {"JOIN counted c USING (happening_no)" if counted else ""}
+        JOIN (SELECT * FROM events WHERE pick IN (SELECT pick FROM shown)) e ON e.pick = s.pick JOIN articles a ON a.article_no = e.article_no
+        JOIN lane_names l ON l.lane = s.lane
+        ORDER BY l.name, h.date_start, h.happening_no
     """
-    return int(_run(con, sql, _params(filters, kind=kind, max_days=MAX_SPAN_DAYS))["n"].iloc[0])
+    return _run(con, sql, _params(filters, lanes=int(lanes), per_lane=min(int(per_lane), MAX_PER_LANE), max_days=MAX_SPAN_DAYS))
+
+
+def long_events(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """How many happenings in view span more than `MAX_SPAN_DAYS` (left off the lane chart's axis)."""
+    where = [*_happening_rules(filters), f"NOT {_SHORT.format(h='h')}"]
+    if _scope_rules(filters, actor_rule=False, date_rule=False):
+        where.append(f"h.happening_no IN (WITH {_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW} SELECT happening_no FROM reports)")
+    sql = f"SELECT count(*) AS n FROM happenings h WHERE {' AND '.join(where)}"
+    return int(_run(con, sql, _params(filters, max_days=MAX_SPAN_DAYS))["n"].iloc[0])
 
 
 def publications(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

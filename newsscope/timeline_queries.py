@@ -3,12 +3,8 @@
 Same conventions as :mod:`newsscope.queries` (its scope and parameter helpers are reused): every value is a
 named parameter, aggregation happens in DuckDB, a page receives one row per happening or report.
 
-How the global filters apply to happenings:
-
-- dates: the happening's own date overlaps the range (not the publication dates of its reports);
-- actors: one of the happening's core actors (``happenings.actor_ids``) is chosen — an actor's timeline;
-- outlets, story, text: the happening has a report in an article in view; its counts (articles, outlets) and
-  its ranking then count only those reports.
+The global filters apply to happenings as on the lane chart (:func:`newsscope.queries.timeline`, whose rules these
+reuse); with an outlet, story or text filter the ranking, too, counts only the reports in view.
 """
 
 from __future__ import annotations
@@ -18,45 +14,13 @@ import pandas as pd
 
 from newsscope import tables
 from newsscope.filters import Filters
-from newsscope.queries import SAFE_URL, _params, _run, _scope, _scope_rules
+from newsscope.queries import REPORTS_IN_VIEW, SAFE_URL, _actors_happenings, _happening_rules, _params, _run, _scope, _scope_rules
 
 KEY_EVENTS = 60  # headline cards the Timeline opens with
 MAX_KEY_EVENTS = 500
 
 
 HAPPENING_COLUMNS = ", ".join(f'h."{c}"' for c in tables.SCHEMAS["happenings"].names)  # the contract's, not the derived ones
-
-
-def _date_rules(filters: Filters, alias: str = "h") -> list[str]:
-    where = []
-    if filters.date_from is not None:  # a happening overlapping the range is kept
-        where.append(f"{alias}.date_end >= $date_from::DATE")
-    if filters.date_to is not None:
-        where.append(f"{alias}.date_start <= $date_to::DATE")
-    return where
-
-
-def _actors_happenings(filters: Filters) -> str:
-    """The `happening_no`s of the chosen actors' happenings in the date range (the dashboard database lists each
-    actor's happenings together: `actor_happenings`)."""
-    where = ["ah.actor_id IN (SELECT unnest($actors::VARCHAR[]))", *_date_rules(filters, "ah")]
-    return f"SELECT ah.happening_no FROM actor_happenings ah WHERE {' AND '.join(where)}"
-
-
-def _happening_rules(filters: Filters) -> list[str]:
-    where = _date_rules(filters)
-    if filters.actors:  # one of the happening's core actors is chosen
-        where.append(f"h.happening_no IN ({_actors_happenings(filters)})")
-    return where
-
-
-# `reports(happening_no, base, article_no, outlet, single)`: the reports in the articles of `scope` (the CTE before it);
-# `single`: the happening has no other report (nor a publication event of its key).
-_REPORTS_IN_VIEW = """reports AS (
-                SELECT e.happening_no, e.happening_base AS base, e.article_no, s.outlet, e.key_single AS single
-                FROM events e JOIN scope s ON s.article_no = e.article_no
-                WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
-            )"""
 
 
 def key_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = KEY_EVENTS) -> pd.DataFrame:
@@ -78,7 +42,7 @@ def key_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = KE
     else:
         sql = f"""
             WITH {_scope(filters, actor_rule=False, date_rule=False)},
-            {_REPORTS_IN_VIEW},
+            {REPORTS_IN_VIEW},
             counted AS (  -- a happening of one report (most) needs no grouping
                 SELECT happening_no, base, 1::BIGINT AS n_events, 1::BIGINT AS n_articles, (outlet IS NOT NULL)::BIGINT AS n_outlets
                 FROM reports WHERE single
@@ -106,7 +70,7 @@ def count_happenings(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     if filters.actors and not article_rules:
         return int(_run(con, f"SELECT count(DISTINCT happening_no) AS n FROM ({_actors_happenings(filters)})", _params(filters))["n"].iloc[0])
     if article_rules:
-        where.append(f"h.happening_no IN (WITH {_scope(filters, actor_rule=False, date_rule=False)}, {_REPORTS_IN_VIEW} SELECT happening_no FROM reports)")
+        where.append(f"h.happening_no IN (WITH {_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW} SELECT happening_no FROM reports)")
     frame = _run(con, f"SELECT count(*) AS n FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}", _params(filters))
     return int(frame["n"].iloc[0])
 
@@ -139,12 +103,6 @@ def happening_reports(con: duckdb.DuckDBPyConnection, happening_id: str) -> pd.D
         ORDER BY a.published NULLS LAST, a.outlet, e.article_id, e.start
     """
     return _run(con, sql, {"happening_id": happening_id})
-
-
-def headlines(con: duckdb.DuckDBPyConnection, happening_ids: tuple[str, ...]) -> pd.DataFrame:
-    """`happening_id, headline, n_articles, n_outlets` for the given ids (the lane chart's hover text)."""
-    sql = "SELECT happening_id, headline, n_articles, n_outlets FROM happenings WHERE list_contains($ids::VARCHAR[], happening_id)"
-    return _run(con, sql, {"ids": list(happening_ids)})
 
 
 def key_event_reports(con: duckdb.DuckDBPyConnection, filters: Filters, happening_ids: tuple[str, ...]) -> pd.DataFrame:

@@ -43,7 +43,7 @@ import duckdb
 from newsscope import storage, tables
 
 STEM = "dashboard"
-FORMAT = 3  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
+FORMAT = 4  # bump when the layout changes (a change of DERIVED or _SORT is noticed without it): older files are remade
 THREADS = max(1, min(4, os.cpu_count() or 1))
 MEMORY_LIMIT = "1GB"  # DuckDB's cache and working memory per process; beyond it, DuckDB spills to disk
 TEMP_DIR = Path(tempfile.gettempdir()) / "newsscope-dashboard"
@@ -64,26 +64,14 @@ except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
 # - key_no: a number per event key (an event without one is its own key), in the order of the key.
 # - norm_single, key_single: no other quote has these words (no other event this key), so the quote (event) is a
 #   group on its own whatever the filters: most groups need no grouping at all.
-# - key_dup: another event of the article has the same key; where none has, an event stands for one article.
 # - norm_first: one quote per (article, words) is flagged: where every copy in an article is in view or none is
 #   (no quote-level filter), counting flags counts articles.
-# - lane_nos: the timeline lanes of an event's actors (`ACTOR_LANES`: one per actor name), each once.
 # - happening_no: a happening's rank in the Timeline's order (most salient first, then earliest, then by id); the
 #   table is stored in that order, so "the 60 most salient" reads its first blocks only. An event carries the number
 #   of the happening it reports (its `event_key`) and `happening_base`, the part of its salience that is not the
 #   count of articles and outlets (the Timeline recounts those for the reports in view).
 # - pick: the order in which a group's representative is chosen: earliest published first (undated last), then
 #   by id. The representative of any set of quotes (events) is the one with the smallest `pick`.
-ACTOR_LANES = "SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors"  # a number per actor name, in name order
-# Each distinct list of actor ids with its lanes (far fewer lists than events).
-_LANES = f"""(
-            SELECT u.ids, list_sort(list_distinct(list(l.lane))) AS lane_nos
-            FROM (SELECT ids, unnest(ids) AS actor_id FROM (SELECT DISTINCT actor_ids AS ids FROM {{t}})) u
-            JOIN ({ACTOR_LANES}) l USING (actor_id)
-            GROUP BY u.ids
-        ) ln ON ln.ids IS NOT DISTINCT FROM t.actor_ids"""
-
-
 def _article(alias: str, key: str = "article_id") -> str:
     """`a`: one row per article (an id listed twice counts once) with its number, published date and outlet, joined
     to `alias` by `key` (`article_id`, or `article_no` for a table that has it)."""
@@ -115,12 +103,9 @@ DERIVED: dict[str, str] = {
     "events": f"""
         SELECT t.*, a.article_no, hp.happening_no, hp.happening_base, dense_rank() OVER (ORDER BY coalesce(t.event_key, t.event_id)) AS key_no,
                count(*) OVER (PARTITION BY coalesce(t.event_key, t.event_id)) = 1 AS key_single,
-               count(*) OVER (PARTITION BY t.article_id, coalesce(t.event_key, t.event_id)) > 1 AS key_dup,
-               row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.event_id, t.article_id, t.start) AS pick,
-               ln.lane_nos
+               row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.event_id, t.article_id, t.start) AS pick
         FROM {{t}} t
         LEFT JOIN {_ARTICLE}
-        LEFT JOIN {_LANES}
         LEFT JOIN (
             SELECT happening_id, min(happening_no) AS happening_no, min(salience - n_articles - n_outlets) AS happening_base
             FROM happenings GROUP BY happening_id
@@ -133,7 +118,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "quotes": ("norm", "article_no", "quote_key", "norm_id", "norm_single", "norm_first", "pick"),
     "timexes": ("article_no",),
     "happenings": ("happening_no",),
-    "events": ("article_no", "happening_no", "happening_base", "key_no", "key_single", "key_dup", "pick", "lane_nos"),
+    "events": ("article_no", "happening_no", "happening_base", "key_no", "key_single", "pick"),
 }
 # Tables of its own (not part of the contract; made from the tables above, derived columns included):
 # - actor_articles: one row per (actor, article naming it): `mentions` (how often it names the actor), the
@@ -146,7 +131,14 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 # - speaker_quotes: the quotes with a known speaker, by speaker: the columns the quote queries pick and filter by,
 #   and `speaker_first`, one quote per (article, speaker) flagged (counting flags counts a speaker's articles).
 # - actor_happenings: one row per (core actor, happening): `happening_no` and the happening's dates; an actor's
-#   timeline.
+#   timeline. `lane`, `name`: the actor's lane on the lane chart, one per actor name (a number, in name order);
+#   `pick`: the happening's representative report (its earliest published); `lane_first`: one row per (lane,
+#   happening) is flagged (two actors of one name share a lane).
+# - lane_chart: the lane chart with no filter (the Lanes tab as it opens): the `LANE_CHART_LANES` lanes with the most
+#   happenings (`lane_events`), each with its `PER_LANE` most salient (`happening_no`, representative `pick`).
+MAX_SPAN_DAYS = 2 * 366  # a span longer than this ("the 1990s", "the 21st century") says little on a news timeline
+PER_LANE = 300  # happenings drawn per lane: thousands of markers in one lane are neither readable nor quick to draw
+LANE_CHART_LANES = 30  # the most lanes the Timeline offers
 EXTRA: dict[str, str] = {
     "actor_articles": f"""
         SELECT m.actor_id, m.article_no, count(*) AS mentions, min(a.published) AS published, min(a.outlet) AS outlet
@@ -172,19 +164,35 @@ EXTRA: dict[str, str] = {
         FROM quotes WHERE speaker_actor_id IS NOT NULL
     """,
     "actor_happenings": """
-        SELECT DISTINCT actor_id, happening_no, date_start, date_end
-        FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)
+        SELECT h.actor_id, h.happening_no, h.date_start, h.date_end, l.lane, l.name, r.pick,
+               row_number() OVER (PARTITION BY l.lane, h.happening_no ORDER BY h.actor_id) = 1 AS lane_first
+        FROM (SELECT DISTINCT actor_id, happening_no, date_start, date_end
+              FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)) h
+        LEFT JOIN (SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors) l USING (actor_id)
+        LEFT JOIN (
+            SELECT happening_no, min(pick) AS pick FROM events WHERE kind <> 'publication' AND happening_no IS NOT NULL GROUP BY happening_no
+        ) r USING (happening_no)
+    """,
+    "lane_chart": f"""
+        WITH marks AS (
+            SELECT lane, happening_no, pick FROM actor_happenings
+            WHERE lane_first AND date_diff('day', date_start, date_end) <= {MAX_SPAN_DAYS}
+        ),
+        busiest AS (SELECT lane, count(*) AS lane_events FROM marks GROUP BY lane ORDER BY lane_events DESC, lane LIMIT {LANE_CHART_LANES})
+        SELECT m.lane, b.lane_events, m.happening_no, m.pick FROM marks m JOIN busiest b USING (lane)
+        QUALIFY row_number() OVER (PARTITION BY m.lane ORDER BY m.happening_no) <= {PER_LANE}
     """,
 }
 _NEEDS = {  # the tables (with their derived columns) a SELECT above reads besides its own
     "events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"),
-    "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"), "actor_happenings": ("happenings",),
+    "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"), "actor_happenings": ("happenings", "events"), "lane_chart": ("actor_happenings",),
 }  # fmt: skip
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
          "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
          "happenings": "happening_no",
          "actor_articles": "actor_id, published, article_no", "quote_mentions": "actor_id, published DESC NULLS LAST, quote_id",
-         "quote_groups": "published DESC NULLS LAST, n_articles DESC, pick", "speaker_quotes": "speaker_actor_id, pick", "actor_happenings": "actor_id, happening_no"}  # fmt: skip
+         "quote_groups": "published DESC NULLS LAST, n_articles DESC, pick", "speaker_quotes": "speaker_actor_id, pick", "actor_happenings": "actor_id, happening_no",
+         "lane_chart": "lane_events DESC, lane, happening_no"}  # fmt: skip
 
 
 def source(folder: Path) -> dict:

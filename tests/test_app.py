@@ -229,6 +229,19 @@ def test_timeline_key_events_choices_are_in_the_link(monkeypatch, hostile_build)
     assert "timeline_order" not in at.query_params
 
 
+def test_timeline_lane_chart_choices_are_in_the_link(monkeypatch, hostile_build):
+    at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_view": "lanes", "timeline_lane": "outlet", "timeline_lanes": "5",
+                                                            "timeline_publications": "1"})
+    _no_exception(at)
+    assert at.segmented_control(key="timeline_lane").value == "outlet" and at.slider(key="timeline_lanes").value == 5
+    assert at.toggle(key="timeline_publications").value is True
+    assert (at.query_params["timeline_lane"], at.query_params["timeline_lanes"], at.query_params["timeline_publications"]) == ("outlet", "5", "1")
+    at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_view": "lanes", "timeline_lane": "<b>", "timeline_lanes": "99"})
+    _no_exception(at)  # a value no control takes is ignored
+    assert at.segmented_control(key="timeline_lane").value == "actor" and at.slider(key="timeline_lanes").value == 12
+    assert "timeline_lane" not in at.query_params and "timeline_lanes" not in at.query_params
+
+
 def test_timeline_evidence_panel(monkeypatch, hostile_build):
     at = open_page(monkeypatch, hostile_build, "timeline", {"timeline_view": "lanes"})
     at.selectbox(key="timeline_event").select("e1").run()

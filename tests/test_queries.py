@@ -165,9 +165,10 @@ def test_quotes_about_finds_mentions_inside_quote(con):
 def test_timeline_lanes_and_grouping(con):
     by_actor = queries.timeline(con, Filters())
     meet = by_actor[(by_actor["lane"] == "Kim Jong-un") & (by_actor["event_key"] == "k_meet")].iloc[0]
-    assert meet["n_articles"] == 2 and list(meet["outlets"]) == ["RT", "Reuters"] and meet["event_id"] == "e1"
+    assert meet["n_articles"] == 2 and meet["event_id"] == "e1"
     assert (by_actor["date_end"] >= by_actor["date_start"]).all()
-    assert "publication" not in set(queries.timeline(con, Filters(), kind="reported")["event_key"])
+    assert meet["headline"] == "Kim Jong-un met Putin" and meet["n_outlets"] == 2
+    assert by_actor["event_key"].notna().all()  # publication events are no happening
     by_outlet = queries.timeline(con, Filters(), lane="outlet")
     assert set(by_outlet["lane"]) == {"RT", "MENAFN", "Reuters"}
     one = queries.timeline(con, Filters(actors=(RUSSIA,)))
@@ -184,6 +185,25 @@ def test_timeline_keeps_the_most_reported_events_per_lane(con):
     kim = cut[cut["lane"] == "Kim Jong-un"].iloc[0]
     assert kim["event_key"] == "k_meet" and kim["n_articles"] == 2  # reported twice: kept before the others
     assert dict(zip(cut["lane"], cut["lane_events"])) == full.groupby("lane")["event_key"].nunique().to_dict()
+
+
+def test_timeline_counts_the_reports_in_view(con):
+    """An outlet filter keeps the happenings with a report there and counts only those; an outlet lane shows its own
+    outlet's report of a happening."""
+    rt = queries.timeline(con, Filters(outlets=("RT",)))
+    assert set(rt["event_key"]) == {"k_meet"} and set(rt["n_articles"]) == {1} and set(rt["event_id"]) == {"e1"}
+    by_outlet = queries.timeline(con, Filters(), lane="outlet")
+    meet = by_outlet[by_outlet["event_key"] == "k_meet"].set_index("lane")
+    assert meet.loc["RT", "event_id"] == "e1" and meet.loc["Reuters", "event_id"] == "e4"
+    assert queries.long_events(con, Filters()) == 0
+
+
+def test_timeline_as_it_opens_is_the_computed_chart(con):
+    """With no filter the chart is read from the database's precomputed `lane_chart`; more lanes than it holds are
+    computed: both agree."""
+    opened = queries.timeline(con, Filters())
+    computed = queries.timeline(con, Filters(), lanes=warehouse.LANE_CHART_LANES + 1)
+    pd.testing.assert_frame_equal(opened, computed)
 
 
 def test_articles_ranked_by_relevance_or_date(con):

@@ -54,5 +54,3 @@ def test_export_has_one_row_per_key_event_with_links_back(con):
     meet = rows.iloc[0]
     assert meet["headline"] == "Kim Jong-un met Putin" and "Vladimir Putin" in meet["actors"]
     assert len(meet["reports"].split()) == 2  # art1 and art3
-    headlines = tq.headlines(con, ("k_meet", "k_deny"))
-    assert set(headlines["happening_id"]) == {"k_meet", "k_deny"}
