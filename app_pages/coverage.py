@@ -52,11 +52,13 @@ else:
         st.plotly_chart(people, key="coverage_actors")
 
 with st.container(border=True):
-    st.markdown("**Events reported by several articles**")
+    st.markdown("**Happenings reported by several articles**")
     shared = data.frame("shared_events", filters)
     if shared.empty:
-        st.caption("No event in this view is reported by more than one article.")
+        st.caption("No happening in this view is reported by more than one article.")
     else:
-        st.dataframe(shared[["date_value", "sentence", "n_articles", "outlets"]], hide_index=True, width="stretch",
-                     column_config={"date_value": "Date", "sentence": st.column_config.TextColumn("Sentence (earliest report)", width="large"),
-                                    "n_articles": st.column_config.NumberColumn("Articles"), "outlets": st.column_config.ListColumn("Outlets")})
+        st.caption("The same happening carried by several articles (the build links their reports); the most widely reported first.")
+        st.dataframe(shared[["date_value", "headline", "n_articles", "outlets", "sentence"]], hide_index=True, width="stretch",
+                     column_config={"date_value": "Date", "headline": st.column_config.TextColumn("Happening", width="medium"),
+                                    "n_articles": st.column_config.NumberColumn("Articles"), "outlets": st.column_config.ListColumn("Outlets"),
+                                    "sentence": st.column_config.TextColumn("Earliest report", width="large")})

@@ -95,6 +95,12 @@ _ORG_WORDS: frozenset[str] = frozenset(
     """motors motor electric dynamics mills foods industries assembly accounting hospital services partners holdings
     corp corporation company co inc ltd llc plc airlines systems instruments atomics """.split()
 )
+# Words that make a name an institution's ("Muhammad Ali Center", "Donald J. Trump Foundation"), not a person's name
+# run into the words after it.
+_INSTITUTION_WORDS: frozenset[str] = _ORG_WORDS | frozenset(
+    """foundation center centre institute university college school elementary academy museum library fund trust pac
+    super campaign administration hall stadium park street avenue bridge""".split()
+)
 # Corporate suffixes dropped from an organisation's matching key, so "Ford Motor Company", "Ford Motor Co." and
 # "Ford" are one actor (longest first: "motor company" before "company").
 _ORG_SUFFIXES: tuple[tuple[str, ...], ...] = tuple(
@@ -478,7 +484,8 @@ def canonicalise(
        surname (then first word, e.g. "Kim" -> "Kim Jong-un"); if several match, the most mentioned wins.
        Only 2-3 word names count as full names here (longer PERSON spans are mostly headline fragments).
     5. A person name of 3+ words maps to a 2-word name of the corpus with the same first and last word, or else
-       with its last two words ("Billionaire Donald Trump" -> Donald Trump).
+       with its last two words ("Billionaire Donald Trump" -> Donald Trump), or else to the article's own 2-word
+       name it starts with (a title-case headline: "George Zimmerman Auctioning Off" -> George Zimmerman).
     6. A bare surname in an article that never names the full person links to the corpus's full name with that
        surname when that name is unique, or dominant (:data:`SURNAME_DOMINANCE` of the articles naming one).
     7. Time zones and region words ("UTC", "Far East") and hyphen-joined names ("Boeing-Air Force") are not actors
@@ -555,6 +562,16 @@ def canonicalise(
         for short_form in (words.map(lambda w: f"{w[0]} {w[-1]}"), words.map(lambda w: f"{w[-2]} {w[-1]}")):
             keep = short_form.isin(two_word) & (frame.loc[short_form.index, "key"].str.count(" ") >= 2)
             frame.loc[short_form[keep].index, "key"] = short_form[keep]
+        # A title-case headline runs the name into the words after it ("George Zimmerman Auctioning Off Gun"): the
+        # article's own two-word name it starts with.
+        in_article = set(zip(frame.loc[is_person & (frame["key"].str.count(" ") == 1), "article_id"],
+                             frame.loc[is_person & (frame["key"].str.count(" ") == 1), "key"]))
+        still = long_rows & (frame["key"].str.count(" ") >= 2)
+        words = frame.loc[still, "key"].str.split()
+        first_two = words.map(lambda w: f"{w[0]} {w[1]}")
+        keep = pd.Series([(a, k) in in_article and not _INSTITUTION_WORDS.intersection(w[2:])
+                          for a, k, w in zip(frame.loc[still, "article_id"], first_two, words)], index=first_two.index, dtype=bool)
+        frame.loc[first_two[keep].index, "key"] = first_two[keep]
 
     # Rule 6: bare surnames across the corpus.
     unresolved = (frame["n_words"] == 1) & frame["resolvable"] & ~frame["resolved"] & (frame["label"] == "PERSON")

@@ -582,7 +582,7 @@ def timeline(con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "act
         reports = f"{_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW},"
     elif lane == "outlet":
         reports = f"""reports AS (
-            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN {warehouse._article("e", "article_no")}
+            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN articles a ON a.article_no = e.article_no  -- an id listed twice: the same outlet twice
             WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
         ),"""
     else:
@@ -663,8 +663,7 @@ def publications(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     """`date, outlet, articles`: the publication track (articles per day and outlet)."""
     sql = f"""
         WITH {_scope(filters)}
-        SELECT published AS date, coalesce(outlet, '(no outlet)') AS outlet, count(*) AS articles,
-               list(title ORDER BY title)[1:3] AS titles
+        SELECT published AS date, coalesce(outlet, '(no outlet)') AS outlet, count(*) AS articles
         FROM scope WHERE published IS NOT NULL GROUP BY ALL ORDER BY date, outlet
     """
     return _run(con, sql, _params(filters))
@@ -812,28 +811,37 @@ def story_actors(con: duckdb.DuckDBPyConnection, story_id: str, limit: int = 25)
 
 
 def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 100) -> pd.DataFrame:
-    """Events (by `event_key`) reported by more than one article: `event_key, date_value, sentence, n_articles, outlets`."""
-    # Counted for every key; the sentence, dates and outlets gathered for the keys shown only.
+    """Happenings reported by more than one article in view: `event_key` (the happening_id), `date_value,
+    date_start, granularity, headline, sentence` (its earliest report in view), `n_articles, outlets`; the most
+    widely reported first (then the most salient).
+
+    The filters select articles as on every page (a report counts when its article is in view), not the
+    happenings' own dates and actors as on the Timeline.
+    """
+    if filters.is_empty:  # every report in view: the happenings' own counts
+        reports = f"""shown AS (
+            SELECT happening_no, n_articles FROM happenings WHERE n_articles > 1 ORDER BY n_articles DESC, happening_no LIMIT $limit
+        ),
+        reports AS (
+            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN articles a ON a.article_no = e.article_no  -- an id listed twice: the same outlet twice
+            WHERE e.kind <> 'publication' AND e.happening_no IN (SELECT happening_no FROM shown)
+        )"""
+    else:
+        reports = f"""{_scope(filters)}, {REPORTS_IN_VIEW},
+        shown AS (  -- a happening of one report is reported by one article: not shared
+            SELECT happening_no, count(DISTINCT article_no) AS n_articles FROM reports WHERE NOT single
+            GROUP BY happening_no HAVING n_articles > 1 ORDER BY n_articles DESC, happening_no LIMIT $limit
+        )"""
     sql = f"""
-        WITH {_scope(filters)},
-        reports AS (  -- a key of one event is reported by one article: not shared
-            SELECT e.key_no, e.article_no, e.pick, e.date_start, s.outlet
-            FROM events e JOIN scope s ON s.article_no = e.article_no
-            WHERE e.event_key IS NOT NULL AND e.kind = 'reported' AND NOT e.key_single
-        ),
-        shown AS (
-            SELECT key_no, count(DISTINCT article_no) AS n_articles, min(date_start) AS date_start, min(pick) AS pick
-            FROM reports GROUP BY key_no HAVING n_articles > 1
-            ORDER BY n_articles DESC, date_start DESC NULLS LAST, key_no LIMIT $limit
-        ),
-        outlets AS (
-            SELECT key_no, list_sort(list(outlet)) AS outlets
-            FROM (SELECT DISTINCT r.key_no, coalesce(r.outlet, '(no outlet)') AS outlet FROM reports r SEMI JOIN shown USING (key_no))
-            GROUP BY key_no
+        WITH {reports},
+        gathered AS (
+            SELECT r.happening_no, min(r.pick) AS pick, list_sort(list(DISTINCT coalesce(r.outlet, '(no outlet)'))) AS outlets
+            FROM reports r SEMI JOIN shown USING (happening_no) GROUP BY r.happening_no
         )
-        SELECT e.event_key, e.date_value, g.date_start, e.sentence, g.n_articles, o.outlets
-        FROM shown g JOIN events e ON e.pick = g.pick JOIN outlets o ON o.key_no = g.key_no
-        ORDER BY g.n_articles DESC, g.date_start DESC NULLS LAST, g.key_no
+        SELECT h.happening_id AS event_key, h.date_value, h.date_start, h.granularity, h.headline, e.sentence, g.n_articles, o.outlets
+        FROM shown g JOIN happenings h USING (happening_no) JOIN gathered o USING (happening_no)
+        JOIN (SELECT pick, sentence FROM events WHERE pick IN (SELECT pick FROM gathered)) e ON e.pick = o.pick  -- the 100 sentences only
+        ORDER BY g.n_articles DESC, g.happening_no
     """
     return _run(con, sql, _params(filters, limit=int(limit)))
 

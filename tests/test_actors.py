@@ -306,6 +306,17 @@ def test_canonicalise_long_names_join_the_two_word_name(aliases: AliasTable, lon
     assert table["name"].tolist() == ["Hillary Clinton"]
 
 
+def test_canonicalise_headline_run_on_names_join_the_articles_name(aliases: AliasTable) -> None:
+    """A title-case headline runs a name into the next words; the article's own name it starts with is the actor. The
+    same words in an article that does not name that person stay as they are."""
+    rows = [("a", "George Zimmerman Auctioning Off", "PERSON"), ("a", "George Zimmerman", "PERSON"), ("b", "George Zimmerman Auctioning Off", "PERSON"),
+            ("c", "Muhammad Ali", "PERSON"), ("c", "Muhammad Ali Center", "PERSON")]  # an institution keeps its name
+    out, table = canonicalise(_frame(rows), ARTICLES, aliases)
+    names = table.set_index("actor_id")["name"]
+    assert [names[a] for a in out["actor_id"]] == ["George Zimmerman", "George Zimmerman", "George Zimmerman Auctioning Off",
+                                                   "Muhammad Ali", "Muhammad Ali Center"]
+
+
 def test_canonicalise_empty(aliases: AliasTable) -> None:
     frame = _frame([]).astype({"start": "int64", "end": "int64"})
     out, table = canonicalise(frame, ARTICLES, aliases)

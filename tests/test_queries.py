@@ -239,7 +239,11 @@ def test_coverage(con):
     kim = actors[actors["name"] == "Kim Jong-un"].set_index("outlet")["mentions"]
     assert sorted(kim.tolist()) == [0, 2]  # the Reuters version leaves Kim out
     shared = queries.shared_events(con, Filters())
-    assert list(shared["event_key"]) == ["k_meet"]
+    assert list(shared["event_key"]) == ["k_meet"] and shared["headline"].iloc[0] == "Kim Jong-un met Putin"
+    assert list(shared["outlets"].iloc[0]) == ["RT", "Reuters"] and shared["sentence"].iloc[0] == "Kim Jong-un met Putin last September."
+    both = queries.shared_events(con, Filters(outlets=("RT", "Reuters")))  # counted from the reports in view
+    assert list(both["event_key"]) == ["k_meet"] and int(both["n_articles"].iloc[0]) == 2
+    assert queries.shared_events(con, Filters(outlets=("RT",))).empty  # one article there: not shared
 
 
 def test_article_spans_and_ingest(con):
