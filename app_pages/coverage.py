@@ -59,6 +59,6 @@ with st.container(border=True):
     else:
         st.caption("The same happening carried by several articles (the build links their reports); the most widely reported first.")
         st.dataframe(shared[["date_value", "headline", "n_articles", "outlets", "sentence"]], hide_index=True, width="stretch",
-                     column_config={"date_value": "Date", "headline": st.column_config.TextColumn("Happening", width="medium"),
+                     column_config={"date_value": "Date", "headline": st.column_config.TextColumn("Happening", width="large"),
                                     "n_articles": st.column_config.NumberColumn("Articles"), "outlets": st.column_config.ListColumn("Outlets"),
-                                    "sentence": st.column_config.TextColumn("Earliest report", width="large")})
+                                    "sentence": st.column_config.TextColumn("Earliest report", width="medium")})
