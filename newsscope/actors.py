@@ -564,8 +564,8 @@ def canonicalise(
             frame.loc[short_form[keep].index, "key"] = short_form[keep]
         # A title-case headline runs the name into the words after it ("George Zimmerman Auctioning Off Gun"): the
         # article's own two-word name it starts with.
-        in_article = set(zip(frame.loc[is_person & (frame["key"].str.count(" ") == 1), "article_id"],
-                             frame.loc[is_person & (frame["key"].str.count(" ") == 1), "key"]))
+        named = is_person & (frame["key"].str.count(" ") == 1)
+        in_article = set(zip(frame.loc[named, "article_id"], frame.loc[named, "key"]))
         still = long_rows & (frame["key"].str.count(" ") >= 2)
         words = frame.loc[still, "key"].str.split()
         first_two = words.map(lambda w: f"{w[0]} {w[1]}")

@@ -598,10 +598,7 @@ def timeline(con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "act
         counted = ""
     # `marks(lane, happening_no, pick)`: one per happening in view and lane, with its representative in the lane
     if lane == "outlet":
-        rules = [*_date_rules(filters), _SHORT.format(h="h")]
-        in_view = f"SELECT h.happening_no FROM happenings h WHERE {' AND '.join(rules)}"
-        if filters.actors:
-            in_view += f" AND h.happening_no IN ({_actors_happenings(filters)})"
+        in_view = f"SELECT h.happening_no FROM happenings h WHERE {' AND '.join([*_happening_rules(filters), _SHORT.format(h='h')])}"
         marks = f"SELECT coalesce(outlet, '(no outlet)') AS lane, happening_no, min(pick) AS pick FROM reports WHERE happening_no IN ({in_view}) GROUP BY ALL"
         names = "lane_names AS (SELECT lane, lane AS name FROM busiest)"
     else:
