@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from playwright.sync_api import expect
 
 from conftest import serve
 from newsscope import storage
@@ -80,8 +81,8 @@ def test_shared_link_is_filtered(server, page, sample_build):
     shot(page, "shared-link-quotes")
     caption = page.get_by_text("quotes by Lloyd Austin").first
     assert "Apr–May 2024" in caption.inner_text()
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    assert "Lloyd Austin" in sidebar.inner_text()
+    # The sidebar's widgets may still be drawing after the run ends (seen on a loaded machine): wait for them.
+    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("Lloyd Austin", timeout=30_000)
     params = parse_qs(urlparse(page.url).query)
     assert params.get("actor") == [austin] and params.get("from") == ["2024-04-01"]
 
