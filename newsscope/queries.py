@@ -552,6 +552,11 @@ REPORTS_IN_VIEW = """reports AS (
                 FROM events e JOIN scope s ON s.article_no = e.article_no
                 WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
             )"""
+# `reports(happening_no, pick, outlet)` with no article rule: every report of the happenings `which` picks.
+_EVERY_REPORT = """reports AS (
+            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN articles a ON a.article_no = e.article_no  -- an id listed twice: the same outlet twice
+            WHERE e.kind <> 'publication' AND e.happening_no {which}
+        )"""
 _SHORT = "date_diff('day', {h}.date_start, {h}.date_end) <= $max_days"  # not a decade or a century
 
 
@@ -581,10 +586,7 @@ def timeline(con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "act
     if article_rules:
         reports = f"{_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW},"
     elif lane == "outlet":
-        reports = f"""reports AS (
-            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN articles a ON a.article_no = e.article_no  -- an id listed twice: the same outlet twice
-            WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
-        ),"""
+        reports = _EVERY_REPORT.format(which="IS NOT NULL") + ","
     else:
         reports = ""
     # `counted(happening_no, n_articles, n_outlets[, pick])`: the reports in view of each happening
@@ -819,10 +821,7 @@ def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int =
         reports = f"""shown AS (
             SELECT happening_no, n_articles FROM happenings WHERE n_articles > 1 ORDER BY n_articles DESC, happening_no LIMIT $limit
         ),
-        reports AS (
-            SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN articles a ON a.article_no = e.article_no  -- an id listed twice: the same outlet twice
-            WHERE e.kind <> 'publication' AND e.happening_no IN (SELECT happening_no FROM shown)
-        )"""
+        {_EVERY_REPORT.format(which="IN (SELECT happening_no FROM shown)")}"""
     else:
         reports = f"""{_scope(filters)}, {REPORTS_IN_VIEW},
         shown AS (  -- a happening of one report is reported by one article: not shared
