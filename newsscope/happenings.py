@@ -105,10 +105,14 @@ def _compact(token: Token, limit: int = 6) -> tuple[int, int, str]:
     """A short phrase for a noun token: its whole subtree when short, else its compounds/modifiers and itself."""
     sub = list(token.subtree)
     if len(sub) > limit:
-        keep = [t for t in token.lefts if t.dep_ in ("compound", "amod", "poss", "det", "nummod", "case", "flat")] + [token]
+        keep = [t for t in token.lefts if t.dep_ in ("compound", "amod", "poss", "det", "nummod", "case", "flat", "aux", "neg")] + [token]
         keep += [t for t in token.rights if t.dep_ in ("compound", "flat", "case")]
         sub = sorted({t.i: t for t in keep for t in ([t] + ([c for c in t.children if c.dep_ == "case"]))}.values(), key=lambda t: t.i)
     sub = [t for t in sub if not t.is_punct or t.text in ("'s", "’s", "-")]
+    # A dateline the parse hung on the phrase ("STATE COLLEGE, Pa. - Hillary Clinton's victory"): names, then a dash.
+    dash = next((k for k, t in enumerate(sub[:_DATELINE_TOKENS]) if t.text in _DASHES), None)
+    if dash is not None and all(t.pos_ in ("PROPN", "PUNCT") for t in sub[:dash]) and token.i > sub[dash].i:
+        sub = sub[dash + 1 :]
     while sub and sub[-1].dep_ in ("cc", "punct", "prep"):
         sub.pop()
     if not sub:
@@ -120,8 +124,11 @@ def _compact(token: Token, limit: int = 6) -> tuple[int, int, str]:
 
 def _subject(verb: Token) -> Token | None:
     for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
-            return child
+        if child.dep_ not in ("nsubj", "nsubjpass") or child.pos_ in ("VERB", "AUX"):
+            continue  # a clause or participle as the subject ("Entering the debate, Rubio … faced") makes no headline
+        if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            return verb.head  # "attacks that killed 130 people": the attacks did
+        return child
     if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
         for child in verb.head.children:
             if child.dep_ in ("nsubj", "nsubjpass"):
@@ -134,10 +141,18 @@ def _subject(verb: Token) -> Token | None:
 
 
 _PLACE_PREPS = ("to", "with", "against", "in", "for", "into", "from", "over", "on", "at")
+_RELATIVE = frozenset({"that", "which", "who", "whom"})
+_DASHES = frozenset({"-", "--", "—", "–"})
+_DATELINE_TOKENS = 8  # a dateline's names and dash come within the phrase's first tokens
 
 
 def _prep_phrase(verb: Token, skip: Token | None = None) -> tuple[str, Token] | None:
-    for child in verb.children:
+    """The first place-like prepositional phrase after the verb that is not a date ("to Vladivostok").
+
+    Only phrases after the verb: one that opens the sentence ("In a remarkable departure, Trump made …", "On
+    Saturday, Clinton declined …") frames it and is no part of what happened.
+    """
+    for child in verb.rights:
         if child is not skip and child.dep_ == "prep" and child.lower_ in _PLACE_PREPS:
             for grand in child.children:
                 if grand.dep_ == "pobj" and grand.ent_type_ not in ("DATE", "TIME"):
@@ -150,15 +165,10 @@ def _object(verb: Token) -> tuple[str, Token] | None:
         for child in verb.children:
             if child.dep_ == dep:
                 return "", child
-    for child in verb.children:
-        if child.dep_ == "prep" and child.lower_ in ("to", "with", "against", "in", "for", "into", "from", "over", "on", "at"):
-            for grand in child.children:
-                if grand.dep_ == "pobj":
-                    return child.text, grand
-    for child in verb.children:
-        if child.dep_ == "prt":
-            return child.text, child
-    return None
+    for child in verb.rights:  # "declined to comment", "wants to build a wall"
+        if child.dep_ == "xcomp" and child.pos_ in ("VERB", "AUX") and any(c.lower_ == "to" for c in child.lefts):
+            return "", child
+    return _prep_phrase(verb)
 
 
 def _tense(verb: Token) -> str:
@@ -180,7 +190,7 @@ def _tense(verb: Token) -> str:
 def _verb_phrase(verb: Token) -> str:
     if verb.pos_ == "NOUN":
         return verb.text
-    parts = [c for c in verb.lefts if c.dep_ in ("aux", "auxpass", "neg")] + [verb]
+    parts = [c for c in verb.lefts if c.dep_ in ("aux", "auxpass", "neg")] + [verb] + [c for c in verb.rights if c.dep_ == "prt"]  # "pulled off"
     return " ".join(t.text for t in sorted(parts, key=lambda t: t.i))
 
 
@@ -264,12 +274,14 @@ def _named(start: int, end: int, text: str, spans: list[tuple[int, int, str]], b
     if body is None or body[: end - start] != text:
         last = [(s, e, n) for s, e, n in found if e >= end - 1]
         return (last[0][2], [last[0][2]]) if last else (text, [])
-    # The phrase is mostly one mention ("President Vladimir Putin", "Putin's"): the canonical name alone.
+    # The phrase is mostly one mention ("President Vladimir Putin", "Putin's"): the canonical name alone. Not when
+    # the mention only ends it ("the attacks in Paris" are not Paris): before it, only a title or an article.
     if len(found) == 1:
         s, e, name = found[0]
         rest = text[max(0, e - start):].strip()
+        before = text[: max(0, s - start)].split()
         possessive = "’s" if rest.startswith("’s") else ("'s" if rest.startswith("'s") else "")
-        if len(rest) <= 3 or possessive:
+        if (len(rest) <= 3 or possessive) and all(w[:1].isupper() or w.lower() in ("the", "a", "an") for w in before):
             return name + possessive + ((" " + rest[len(possessive):].strip()) if len(rest) > 3 else ""), [name]
     out, at = [], start
     for s, e, name in sorted(found):

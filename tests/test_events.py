@@ -278,6 +278,44 @@ def test_a_headline_is_cut_and_leaves_out_rules() -> None:
     assert happenings._cut(" ".join(["word"] * 20)) == " ".join(["word"] * happenings.HEADLINE_WORDS) + " …"
 
 
+HEADLINE_NAMES = {"Trump": "Donald Trump", "Thiel": "Peter Thiel", "Paris": "Paris", "Hillary Clinton": "Hillary Clinton",
+                  "Bush": "Jeb Bush", "Kasich": "John Kasich", "Rubio": "Marco Rubio", "Christie": "Chris Christie"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "sentence, date_text, expected",
+    [
+        # a phrase that opens the sentence frames it: neither object nor place
+        ("On Saturday, Hillary Clinton declined to say whether she would attend.", None, "Hillary Clinton declined to say whether she would attend"),
+        ("In a remarkable departure from past GOP conventions, Trump made no mention of God, religion or his faith.", None, "Donald Trump made no mention"),
+        # a relative pronoun's verb is done by what it refers to
+        ("The murderous attacks in Europe's capital - just days after the Belgians finally tracked down the sole surviving suspect of a series "
+         "of similarly coordinated attacks that killed 130 people in Paris in November - raised new questions about European solidarity.",
+         "November", "Coordinated attacks killed 130 people in Paris"),
+        # a phrase that only ends with a name is not that name
+        ("As the attacks in Paris were unfolding on Friday night, social media sites lit up as sources for information.", "Friday night",
+         "The attacks in Paris were unfolding"),
+        # a dateline the parse hung on the subject
+        ("STATE COLLEGE, Pa. - Hillary Clinton's victory in the New York primary Tuesday has brought Sen. Bernie Sanders one step closer "
+         "to a series of difficult decisions.", "Tuesday", "Hillary Clinton's victory in the New York primary"),
+        # a participle taken for the subject: no subject, so the sentence itself, cut
+        ("Entering the debate, Rubio and Christie -- seeking breakout performances in the New Hampshire primary Feb. 9 -- faced increasing "
+         "attacks from Bush and Kasich.", "Feb. 9", "Entering the debate, Rubio and Christie -- seeking breakout performances in the New Hampshire …"),
+        # a phrasal verb keeps its particle
+        ("They pulled off the deadliest terrorist attack in history on Sept. 11, 2001.", None, "They pulled off the deadliest terrorist attack"),
+        ("Mr. Thiel declined to comment.", None, "Peter Thiel declined to comment"),
+    ],
+)
+def test_headlines_read_as_what_happened(nlp, sentence: str, date_text: str | None, expected: str) -> None:
+    import re
+
+    spans = [(m.start(), m.end(), canonical) for name, canonical in HEADLINE_NAMES.items() for m in re.finditer(rf"\b{re.escape(name)}\b", sentence)]
+    preds = pd.DataFrame(happenings.predicates(nlp(sentence)))
+    pred = happenings._governing(preds, sentence.index(date_text) if date_text else -1)
+    by_head = {int(row["head"]): row for _, row in preds.iterrows()}
+    assert happenings.headline_of(pred, sentence, 0, spans, by_head)[0] == expected
+
+
 def test_headlines_alike_in_names_only_do_not_link() -> None:
     # "Marco Rubio said" twice on one day: two statements whose headlines say nothing of what was said.
     keys = happenings.link(_reports([
