@@ -135,8 +135,22 @@ def _scope(filters: Filters, *, actor_rule: bool = True, date_rule: bool = True,
     unfiltered view reads no more than it needs. `actor_rule=False`: for quotes, where the actors pick the speaker;
     `date_rule=False`: for events, which are dated by their own dates.
     """
-    where = _scope_rules(filters, actor_rule=actor_rule, date_rule=date_rule)
-    return f"scope AS (SELECT {columns} FROM articles a WHERE {' AND '.join(where) or 'TRUE'})"
+    return f"scope AS (SELECT {columns} FROM {_articles_in_view(filters, actor_rule=actor_rule, date_rule=date_rule)})"
+
+
+# The articles naming a chosen actor (the dashboard database's `actor_articles`: DuckDB reads only their blocks).
+_ACTOR_ARTICLES = "(SELECT DISTINCT aa.article_no FROM actor_articles aa WHERE aa.actor_id IN (SELECT unnest($actors::VARCHAR[])))"
+
+
+def _articles_in_view(filters: Filters, *, actor_rule: bool = True, date_rule: bool = True) -> str:
+    """`articles a`, with the rules of the filters: the text after FROM.
+
+    The actor rule is a join: with a set of hundreds of thousands of articles (an actor named in most of them), DuckDB
+    runs a join several times faster than the same rule written `IN (…)`.
+    """
+    where = _scope_rules(filters, actor_rule=False, date_rule=date_rule)
+    join = f" JOIN {_ACTOR_ARTICLES} act ON act.article_no = a.article_no" if actor_rule and filters.actors else ""
+    return f"articles a{join} WHERE {' AND '.join(where) or 'TRUE'}"
 
 
 def _scope_rules(filters: Filters, *, actor_rule: bool = True, date_rule: bool = True) -> list[str]:
@@ -153,14 +167,27 @@ def _scope_rules(filters: Filters, *, actor_rule: bool = True, date_rule: bool =
         where.append("a.published <= $date_to::DATE")
     if actor_rule and filters.actors:
         # By actor (the dashboard database's `actor_articles`): the join hands DuckDB the ids, which then reads only their blocks.
-        where.append("a.article_no IN (SELECT aa.article_no FROM actor_articles aa WHERE aa.actor_id IN (SELECT unnest($actors::VARCHAR[])))")
+        where.append(f"a.article_no IN {_ACTOR_ARTICLES}")
     return where
 
 
 def _within(filters: Filters, alias: str, **rules: bool) -> str:
-    """A condition: the article of `alias`'s row (`alias.article_no`) is in view; TRUE when no filter applies."""
+    """A condition: the article of `alias`'s row (`alias.article_no`) is in view; TRUE when no filter applies. For a
+    table already narrowed to one actor's rows; a whole table is narrowed faster by `_join_within`."""
     where = _scope_rules(filters, **rules)
     return f"{alias}.article_no IN (SELECT a.article_no FROM articles a WHERE {' AND '.join(where)})" if where else "TRUE"
+
+
+def _join_within(filters: Filters, alias: str, **rules: bool) -> str:
+    """A join keeping the rows of `alias` whose article (`alias.article_no`) is in view; nothing when no filter applies.
+
+    As a join, not `IN (…)`: over a table of tens of millions of rows and a view of most articles (an actor named in
+    most of them), DuckDB 2.0 runs the join about three times faster (`actor_articles` at 1,000,000 articles: 0.55 s
+    -> 0.2 s).
+    """
+    if not _scope_rules(filters, **rules):
+        return ""
+    return f"JOIN (SELECT DISTINCT a.article_no FROM {_articles_in_view(filters, **rules)}) in_view ON in_view.article_no = {alias}.article_no"
 
 
 def _speaker(filters: Filters) -> str:
@@ -219,16 +246,21 @@ def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date
 
 def kpis(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """One row: `articles, outlets, actors, quotes, first_published, last_published, undated`."""
+    # The articles in view are found once (`scope`, then its distinct numbers joined to the actors and quotes).
+    narrowed = bool(_scope_rules(filters))
+    within = "JOIN in_view iv ON iv.article_no = {t}.article_no" if narrowed else ""
     sql = f"""
-        WITH {_scope(filters)}
-        SELECT
-            (SELECT count(*) FROM scope) AS articles,
-            (SELECT count(DISTINCT outlet) FROM scope) AS outlets,
-            (SELECT count(DISTINCT aa.actor_id) FROM actor_articles aa WHERE {_within(filters, "aa")}) AS actors,
-            (SELECT count(*) FROM quotes q WHERE {_within(filters, "q")}) AS quotes,
-            (SELECT min(published) FROM scope) AS first_published,
-            (SELECT max(published) FROM scope) AS last_published,
-            (SELECT count(*) FROM scope WHERE published IS NULL) AS undated
+        WITH {_scope(filters).replace("scope AS", "scope AS MATERIALIZED", 1)}, in_view AS (SELECT DISTINCT article_no FROM scope),
+        counts AS (
+            SELECT count(*) AS articles, count(DISTINCT outlet) AS outlets, min(published) AS first_published,
+                   max(published) AS last_published, count(*) FILTER (WHERE published IS NULL) AS undated
+            FROM scope
+        )
+        SELECT c.articles, c.outlets,
+            (SELECT count(DISTINCT aa.actor_id) FROM actor_articles aa {within.format(t="aa")}) AS actors,
+            (SELECT count(*) FROM quotes q {within.format(t="q")}) AS quotes,
+            c.first_published, c.last_published, c.undated
+        FROM counts c
     """
     return _run(con, sql, _params(filters))
 
@@ -298,7 +330,7 @@ def top_actors(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 15
     sql = f"""
         WITH counts AS (
             SELECT aa.actor_id, sum(aa.mentions)::BIGINT AS mentions, count(*) AS articles
-            FROM actor_articles aa WHERE {_within(filters, "aa")} GROUP BY aa.actor_id
+            FROM actor_articles aa {_join_within(filters, "aa")} GROUP BY aa.actor_id
         )
         SELECT c.actor_id, ac.name, ac.kind, c.mentions, c.articles
         FROM counts c JOIN actors ac ON ac.actor_id = c.actor_id
@@ -313,8 +345,8 @@ def top_speakers(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
     sql = f"""
         WITH counts AS (
             SELECT q.speaker_actor_id AS actor_id, count(*) AS quotes, count(*) FILTER (WHERE q.speaker_first) AS articles
-            FROM speaker_quotes q
-            WHERE {_speaker(filters)} AND {_within(filters, "q", actor_rule=False)}
+            FROM speaker_quotes q {_join_within(filters, "q", actor_rule=False)}
+            WHERE {_speaker(filters)}
             GROUP BY q.speaker_actor_id
         )
         SELECT c.actor_id, ac.name, ac.kind, c.quotes, c.articles
