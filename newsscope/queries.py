@@ -31,7 +31,6 @@ from newsscope.filters import Filters
 
 Grain = Literal["day", "week", "month", "year"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "year")
-UNDATED_GRANULARITIES = ("reference", "set")  # values like PRESENT_REF and P1D ("daily") have no calendar extent
 
 _PARAM = re.compile(r"\$([a-z_]+)")
 _NOT_DERIVED = (duckdb.BinderException, duckdb.CatalogException)  # a derived column (table) missing: plain contract tables
@@ -399,15 +398,19 @@ def quotes(
         rules.append("list_contains($kinds::VARCHAR[], q.kind)")
     if text:
         rules.append("q.quote_key IN (SELECT quote_key FROM quote_hits)")  # the quotes index, the same syntax
-    if not rules and not _scope_rules(filters, actor_rule=False):  # every quote: the groups are made (`quote_groups`)
+    # Every quote, or one speaker's with no other rule: the groups are made (`quote_groups`, `speaker_groups`).
+    made = None
+    if not _scope_rules(filters, actor_rule=False) and rules == ([_speaker(filters)] if filters.actors else []) and len(filters.actors) <= 1:
+        made = "speaker_groups WHERE speaker_actor_id = $speaker" if filters.actors else "quote_groups"
+    if made is not None:
         sql = f"""
-            WITH shown AS (SELECT * FROM quote_groups ORDER BY published DESC NULLS LAST, n_articles DESC, pick LIMIT $limit)
+            WITH shown AS (SELECT * FROM {made} ORDER BY published DESC NULLS LAST, n_articles DESC, pick LIMIT $limit)
             SELECT {_QUOTE_ROW.format(a="a")}, g.outlets, array_to_string(g.outlets, '; ') AS outlet_list, g.n_articles
             FROM shown g JOIN quotes q ON q.pick = g.pick JOIN articles a ON a.article_no = q.article_no
             LEFT JOIN actors ac ON ac.actor_id = q.speaker_actor_id
             ORDER BY g.published DESC NULLS LAST, g.n_articles DESC, g.pick
         """
-        return _run(con, sql, {"limit": int(limit)})
+        return _run(con, sql, {"limit": int(limit), "speaker": filters.actors[0] if filters.actors else None})
     # Without a quote-level rule, an article's copies of the same words are all in view or none is: one flagged
     # copy per article counts the articles. With one, the articles are counted as distinct numbers.
     n_articles = "count(DISTINCT article_no)" if rules else "count(*) FILTER (WHERE norm_first)"
@@ -579,11 +582,14 @@ def _happening_rules(filters: Filters) -> list[str]:
 
 # `reports(happening_no, base, article_no, outlet, pick, single)`: the reports in the articles of `scope` (the CTE
 # before it); `single`: the happening has no other report (nor a publication event of its key).
-REPORTS_IN_VIEW = """reports AS (
+_REPORTS = """reports AS {materialized}(
                 SELECT e.happening_no, e.happening_base AS base, e.article_no, s.outlet, e.pick, e.key_single AS single
                 FROM events e JOIN scope s ON s.article_no = e.article_no
-                WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL
+                WHERE e.kind <> 'publication' AND e.happening_no IS NOT NULL {only}
             )"""
+REPORTS_IN_VIEW = _REPORTS.format(materialized="", only="")
+# The same for the happenings with more than one report (a tenth of them; Coverage's shared happenings), made once.
+SHARED_REPORTS_IN_VIEW = _REPORTS.format(materialized="MATERIALIZED ", only="AND NOT e.key_single")
 # `reports(happening_no, pick, outlet)` with no article rule: every report of the happenings `which` picks.
 _EVERY_REPORT = """reports AS (
             SELECT e.happening_no, e.pick, a.outlet FROM events e JOIN articles a ON a.article_no = e.article_no  -- an id listed twice: the same outlet twice
@@ -648,8 +654,8 @@ def timeline(con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "act
             marks = f"SELECT {distinct} ah.lane, ah.happening_no, c.pick FROM actor_happenings ah JOIN counted c USING (happening_no) WHERE {' AND '.join(where)}"
         else:
             marks = f"SELECT {distinct} ah.lane, ah.happening_no, ah.pick FROM actor_happenings ah WHERE {' AND '.join(where)}"
-        names = """lane_names AS (
-            SELECT lane, any_value(name) AS name FROM actor_happenings WHERE lane IN (SELECT lane FROM busiest) GROUP BY lane
+        names = f"""lane_names AS (  -- from the actors (thousands of rows), numbered as `actor_happenings` numbers them
+            SELECT DISTINCT lane, name FROM ({warehouse.LANES}) WHERE lane IN (SELECT lane FROM busiest)
         )"""
     if filters.is_empty and lane == "actor" and lanes <= warehouse.LANE_CHART_LANES and per_lane == PER_LANE:  # as it opens
         picked = """busiest AS (SELECT DISTINCT lane, lane_events FROM lane_chart ORDER BY lane_events DESC, lane LIMIT $lanes),
@@ -701,15 +707,20 @@ def publications(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
 
 
 def undated_timexes(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 300) -> pd.DataFrame:
-    """Time expressions that could not be put on the axis: `article_id, title, outlet, text, value, method`."""
-    sql = f"""
-        WITH {_scope(filters)}
-        SELECT t.article_id, s.title, s.outlet, t.text, t.value, t.granularity, t.method
-        FROM timexes t JOIN scope s ON s.article_no = t.article_no
-        WHERE t.value IS NULL OR t.granularity IS NULL OR list_contains($undated::VARCHAR[], t.granularity)
-        ORDER BY s.published DESC NULLS LAST, t.article_id, t.start LIMIT $limit
+    """Time expressions that could not be put on the axis: `article_id, title, outlet, text, value, method`.
+
+    Read from the dashboard database's `timexes_undated`, stored newest first: with no filter, its first blocks.
     """
-    return _run(con, sql, _params(filters, undated=list(UNDATED_GRANULARITIES), limit=int(limit)))
+    sql = f"""
+        WITH shown AS (
+            SELECT t.* FROM timexes_undated t {_join_within(filters, "t")}
+            ORDER BY t.published DESC NULLS LAST, t.article_id, t.start LIMIT $limit
+        )
+        SELECT t.article_id, a.title, a.outlet, t.text, t.value, t.granularity, t.method
+        FROM shown t JOIN articles a ON a.article_no = t.article_no
+        ORDER BY t.published DESC NULLS LAST, t.article_id, t.start
+    """
+    return _run(con, sql, _params(filters, limit=int(limit)))
 
 
 def event_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFrame:
@@ -721,7 +732,7 @@ def event_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFram
     """
     # The time expressions of the event's own article only (the first one per value), not of the whole corpus.
     sql = """
-        WITH e AS (SELECT * FROM events WHERE event_id = $event_id),
+        WITH e AS (SELECT * FROM events WHERE id_hash = $id_hash AND event_id = $event_id),
         t AS (
             SELECT t.* FROM timexes t WHERE t.article_id IN (SELECT article_id FROM e)
             QUALIFY row_number() OVER (PARTITION BY t.article_id, t.value ORDER BY t.start) = 1
@@ -735,7 +746,7 @@ def event_evidence(con: duckdb.DuckDBPyConnection, event_id: str) -> pd.DataFram
         ORDER BY (t.start BETWEEN e.start AND e."end") DESC NULLS LAST
         LIMIT 1
     """
-    return _run(con, sql, {"event_id": event_id})
+    return _run(con, sql, {"event_id": event_id, "id_hash": search.key_of(event_id)})
 
 
 def same_event(con: duckdb.DuckDBPyConnection, event_key: str, event_id: str) -> pd.DataFrame:
@@ -743,10 +754,10 @@ def same_event(con: duckdb.DuckDBPyConnection, event_key: str, event_id: str) ->
     sql = """
         SELECT e.event_id, e.article_id, a.title, a.outlet, a.published, e.sentence
         FROM events e JOIN articles a USING (article_id)
-        WHERE e.event_key = $event_key AND e.event_id <> $event_id
+        WHERE e.key_hash = $key_hash AND e.event_key = $event_key AND e.event_id <> $event_id
         ORDER BY a.published NULLS LAST, a.outlet
     """
-    return _run(con, sql, {"event_key": event_key, "event_id": event_id})
+    return _run(con, sql, {"event_key": event_key, "event_id": event_id, "key_hash": search.key_of(event_key)})
 
 
 # ── coverage ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -855,9 +866,9 @@ def shared_events(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int =
         ),
         {_EVERY_REPORT.format(which="IN (SELECT happening_no FROM shown)")}"""
     else:
-        reports = f"""{_scope(filters)}, {REPORTS_IN_VIEW},
-        shown AS (  -- a happening of one report is reported by one article: not shared
-            SELECT happening_no, count(DISTINCT article_no) AS n_articles FROM reports WHERE NOT single
+        reports = f"""{_scope(filters)}, {SHARED_REPORTS_IN_VIEW},  -- a happening of one report is reported by one article: not shared
+        shown AS (
+            SELECT happening_no, count(DISTINCT article_no) AS n_articles FROM reports
             GROUP BY happening_no HAVING n_articles > 1 ORDER BY n_articles DESC, happening_no LIMIT $limit
         )"""
     sql = f"""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from newsscope import tables
+from newsscope import search, tables
 from newsscope.filters import Filters
 from newsscope.queries import REPORTS_IN_VIEW, SAFE_URL, _actors_happenings, _happening_rules, _params, _run, _scope, _scope_rules
 
@@ -83,7 +83,7 @@ def happening_reports(con: duckdb.DuckDBPyConnection, happening_id: str) -> pd.D
     that carries the report's date; null for a report dated by its article), earliest published first.
     """
     sql = f"""
-        WITH e AS (SELECT * FROM events WHERE event_key = $happening_id AND kind <> 'publication'),
+        WITH e AS (SELECT * FROM events WHERE key_hash = $key_hash AND event_key = $happening_id AND kind <> 'publication'),
         t AS (
             SELECT t.article_id, t.start, t.value, t.text, t.method, t.anchored FROM timexes t
             WHERE t.article_id IN (SELECT article_id FROM e)
@@ -102,7 +102,7 @@ def happening_reports(con: duckdb.DuckDBPyConnection, happening_id: str) -> pd.D
         LEFT JOIN carried c ON c.event_id = e.event_id
         ORDER BY a.published NULLS LAST, a.outlet, e.article_id, e.start
     """
-    return _run(con, sql, {"happening_id": happening_id})
+    return _run(con, sql, {"happening_id": happening_id, "key_hash": search.key_of(happening_id)})
 
 
 def key_event_reports(con: duckdb.DuckDBPyConnection, filters: Filters, happening_ids: tuple[str, ...]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ The Parquet files stay the contract; this file is a cache of them laid out for t
 - The contract tables, row for row, each sorted by `article_id` (DuckDB's per-block min/max then skips
   most of a table when a query asks for one article), plus derived columns (`DERIVED`) for what the queries would
   otherwise recompute from millions of rows on every call: a lower-cased search text, numbers for ids, a quote's
-  normalised words, an event's timeline lanes, the order in which a group's representative is picked, flags that
+  normalised words, the order in which a group's representative is picked, flags that
   turn distinct counts into counts.
 - Tables of its own (`EXTRA`), contract rows regrouped: the contract tables are sorted by article, so "everything
   about one actor" would read every block of them; sorted by actor, DuckDB reads only that actor's (and the
@@ -70,6 +70,8 @@ except (AttributeError, ValueError, OSError):  # no sysconf (Windows)
 #   table is stored in that order, so "the 60 most salient" reads its first blocks only. An event carries the number
 #   of the happening it reports (its `event_key`) and `happening_base`, the part of its salience that is not the
 #   count of articles and outlets (the Timeline recounts those for the reports in view).
+# - id_hash, key_hash: an event's id and event key as numbers (`search.key_of`): a lookup by id compares a number
+#   first (15.8 M events at 1,000,000 articles: ~15 ms where comparing the strings takes ~150 ms).
 # - pick: the order in which a group's representative is chosen: earliest published first (undated last), then
 #   by id. The representative of any set of quotes (events) is the one with the smallest `pick`.
 def _article(alias: str, key: str = "article_id") -> str:
@@ -102,6 +104,7 @@ DERIVED: dict[str, str] = {
     "happenings": "SELECT t.*, row_number() OVER (ORDER BY t.salience DESC, t.date_start, t.happening_id) AS happening_no FROM {t} t",
     "events": f"""
         SELECT t.*, a.article_no, hp.happening_no, hp.happening_base, dense_rank() OVER (ORDER BY coalesce(t.event_key, t.event_id)) AS key_no,
+               md5_number_upper(t.event_id) AS id_hash, md5_number_upper(t.event_key) AS key_hash,
                count(*) OVER (PARTITION BY coalesce(t.event_key, t.event_id)) = 1 AS key_single,
                row_number() OVER (ORDER BY coalesce(a.published, DATE '9999-12-31'), t.event_id, t.article_id, t.start) AS pick
         FROM {{t}} t
@@ -118,7 +121,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
     "quotes": ("norm", "article_no", "quote_key", "norm_id", "norm_single", "norm_first", "pick"),
     "timexes": ("article_no",),
     "happenings": ("happening_no",),
-    "events": ("article_no", "happening_no", "happening_base", "key_no", "key_single", "pick"),
+    "events": ("article_no", "happening_no", "happening_base", "key_no", "id_hash", "key_hash", "key_single", "pick"),
 }
 # Tables of its own (not part of the contract; made from the tables above, derived columns included):
 # - actor_articles: one row per (actor, article naming it): `mentions` (how often it names the actor), the
@@ -130,15 +133,22 @@ DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {
 #   without a filter reads its first rows instead of grouping every quote.
 # - speaker_quotes: the quotes with a known speaker, by speaker: the columns the quote queries pick and filter by,
 #   and `speaker_first`, one quote per (article, speaker) flagged (counting flags counts a speaker's articles).
+# - speaker_groups: one speaker's quotes grouped by their words, as `quote_groups` is for all quotes (articles and
+#   outlets counted over that speaker's copies), newest first per speaker: the Quotes page filtered to one speaker,
+#   and an actor's quotes on the Actors page.
 # - actor_happenings: one row per (core actor, happening): `happening_no` and the happening's dates; an actor's
-#   timeline. `lane`, `name`: the actor's lane on the lane chart, one per actor name (a number, in name order);
+#   timeline. `lane`: the actor's lane on the lane chart, one per actor name (a number, in name order: `LANES`);
 #   `pick`: the happening's representative report (its earliest published); `lane_first`: one row per (lane,
 #   happening) is flagged (two actors of one name share a lane).
 # - lane_chart: the lane chart with no filter (the Lanes tab as it opens): the `LANE_CHART_LANES` lanes with the most
 #   happenings (`lane_events`), each with its `PER_LANE` most salient (`happening_no`, representative `pick`).
+# - timexes_undated: the time expressions that could not be put on a date axis (no value, or a value with no calendar
+#   extent: `UNDATED_GRANULARITIES`), with their article's `published`, newest first (the Timeline's list of them).
+UNDATED_GRANULARITIES = ("reference", "set")  # values like PRESENT_REF and P1D ("daily") have no calendar extent
 MAX_SPAN_DAYS = 2 * 366  # a span longer than this ("the 1990s", "the 21st century") says little on a news timeline
 PER_LANE = 300  # happenings drawn per lane: thousands of markers in one lane are neither readable nor quick to draw
 LANE_CHART_LANES = 30  # the most lanes the Timeline offers
+LANES = "SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors"  # an actor's lane: one per name
 EXTRA: dict[str, str] = {
     "actor_articles": f"""
         SELECT m.actor_id, m.article_no, count(*) AS mentions, min(a.published) AS published, min(a.outlet) AS outlet
@@ -163,15 +173,26 @@ EXTRA: dict[str, str] = {
                row_number() OVER (PARTITION BY article_no, speaker_actor_id ORDER BY pick) = 1 AS speaker_first
         FROM quotes WHERE speaker_actor_id IS NOT NULL
     """,
-    "actor_happenings": """
-        SELECT h.actor_id, h.happening_no, h.date_start, h.date_end, l.lane, l.name, r.pick,
+    "speaker_groups": f"""
+        SELECT q.speaker_actor_id, q.norm_id, min(q.pick) AS pick, min(a.published) AS published, count(DISTINCT q.article_no) AS n_articles,
+               list_sort(list(DISTINCT coalesce(a.outlet, '(no outlet)'))) AS outlets
+        FROM speaker_quotes q JOIN {_article("q", "article_no")}
+        GROUP BY q.speaker_actor_id, q.norm_id
+    """,
+    "actor_happenings": f"""
+        SELECT h.actor_id, h.happening_no, h.date_start, h.date_end, l.lane, r.pick,
                row_number() OVER (PARTITION BY l.lane, h.happening_no ORDER BY h.actor_id) = 1 AS lane_first
         FROM (SELECT DISTINCT actor_id, happening_no, date_start, date_end
               FROM (SELECT unnest(actor_ids) AS actor_id, happening_no, date_start, date_end FROM happenings)) h
-        LEFT JOIN (SELECT actor_id, name, dense_rank() OVER (ORDER BY name) AS lane FROM actors) l USING (actor_id)
+        LEFT JOIN ({LANES}) l USING (actor_id)
         LEFT JOIN (
             SELECT happening_no, min(pick) AS pick FROM events WHERE kind <> 'publication' AND happening_no IS NOT NULL GROUP BY happening_no
         ) r USING (happening_no)
+    """,
+    "timexes_undated": f"""
+        SELECT t.article_id, t.article_no, t.start, t.text, t.value, t.granularity, t.method, a.published
+        FROM timexes t JOIN {_article("t", "article_no")}
+        WHERE t.value IS NULL OR t.granularity IS NULL OR list_contains({list(UNDATED_GRANULARITIES)}, t.granularity)
     """,
     "lane_chart": f"""
         WITH marks AS (
@@ -185,14 +206,17 @@ EXTRA: dict[str, str] = {
 }
 _NEEDS = {  # the tables (with their derived columns) a SELECT above reads besides its own
     "events": ("articles", "happenings"), "actor_articles": ("articles", "mentions"), "quote_mentions": ("articles", "mentions", "quotes"),
-    "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"), "actor_happenings": ("happenings", "events"), "lane_chart": ("actor_happenings",),
+    "quote_groups": ("articles", "quotes"), "speaker_quotes": ("articles", "quotes"),
+    "speaker_groups": ("articles", "quotes", "speaker_quotes"), "actor_happenings": ("happenings", "events"), "lane_chart": ("actor_happenings",),
+    "timexes_undated": ("articles", "timexes"),
 }  # fmt: skip
 _SORT = {"articles": "article_id", "mentions": 'article_id, start, "end"', "quotes": "article_id, start", "timexes": "article_id, start",
          "events": "article_id, start", "actors": "actor_id", "ingest_log": "source_path",
          "happenings": "happening_no",
          "actor_articles": "actor_id, published, article_no", "quote_mentions": "actor_id, published DESC NULLS LAST, quote_id",
-         "quote_groups": "published DESC NULLS LAST, n_articles DESC, pick", "speaker_quotes": "speaker_actor_id, pick", "actor_happenings": "actor_id, happening_no",
-         "lane_chart": "lane_events DESC, lane, happening_no"}  # fmt: skip
+         "quote_groups": "published DESC NULLS LAST, n_articles DESC, pick", "speaker_quotes": "speaker_actor_id, pick",
+         "speaker_groups": "speaker_actor_id, published DESC NULLS LAST, n_articles DESC, pick", "actor_happenings": "actor_id, happening_no",
+         "lane_chart": "lane_events DESC, lane, happening_no", "timexes_undated": "published DESC NULLS LAST, article_id, start"}  # fmt: skip
 
 
 def source(folder: Path) -> dict:

@@ -89,6 +89,15 @@ def test_quotes_by_speaker_grouped_across_outlets(con):
     assert len(got) == 2  # q1+q3 grouped, q2
 
 
+def test_one_speakers_groups_read_made_equal_the_groups_computed(con):
+    made = queries.quotes(con, Filters(actors=(AUSTIN,)))  # one speaker, no other rule: `speaker_groups`
+    stances = tuple(con.execute("SELECT DISTINCT stance FROM quotes WHERE stance IS NOT NULL").fetchdf()["stance"])
+    computed = queries.quotes(con, Filters(actors=(AUSTIN,)), stances=stances)  # a rule that keeps them all: grouped per query
+    assert made["quote_id"].tolist() == computed["quote_id"].tolist()
+    pd.testing.assert_frame_equal(made.drop(columns="outlets"), computed.drop(columns="outlets"))
+    assert [list(o) for o in made["outlets"]] == [list(o) for o in computed["outlets"]]
+
+
 def test_quotes_unfiltered_are_the_corpus_groups(con):
     got = queries.quotes(con, Filters())  # the dashboard database reads them made (`quote_groups`)
     confident = got[got["quote"] == "more confident"].iloc[0]
