@@ -10,8 +10,9 @@ A *happening* is a cluster of dated reports (events, see :mod:`newsscope.events`
   at the coarser granularity of the two (one contains the other), they share a core actor, and either the
   headlines are nearly the same words, names and reporting verbs aside ("Marco Rubio said" twice is not one
   statement), or the triggers are the same or close synonyms (:data:`SYNONYMS`; not for two reports of one
-  article, nor for statements — "say" — and with two shared actors when the two are dated to different
-  precisions — a day, a week or month, a year — two actors both sentences name). Reports are
+  article, nor for statements — "say" — and unless both are dated to a day by an expression of their own, with
+  two actors both sentences name: one actor and a verb in a month, a year or an article's day is most of the
+  news). Reports are
   assigned greedily, finest date first, to the best happening they fully agree with (else they start one);
   candidates are looked up in blocks keyed by (trigger class, actor, date bucket), so the work stays
   near-linear in the number of reports. All day-dated members of a happening are one day; month- and
@@ -366,6 +367,8 @@ def link(reports: pd.DataFrame) -> pd.Series:
     triggers = reports["triggers"].tolist()
     core = reports["core"].tolist()
     named = [frozenset(a) for a in reports["actor_ids"]] if "actor_ids" in reports else core  # every actor the sentence names
+    # dated by its article (the day's news), not by an expression of its own
+    inferred = (reports["kind"] == "article_dated").tolist() if "kind" in reports else [False] * len(reports)
     words = [_words(h) for h in reports["headline"].tolist()]
     ids = reports["event_id"].tolist()
     articles = reports["article_id"].tolist()
@@ -393,14 +396,16 @@ def link(reports: pd.DataFrame) -> pd.Series:
         if _similar(words[i], words[j]):
             return True
         # Two reports of one article are two things it tells, unless they read alike; a statement ("say") is the
-        # same statement only when it reads alike; a report dated to a week, month or year joins one of another
-        # precision ("in May" and "on May 17") only on two shared actors: one actor and a month is most of the news.
+        # same statement only when it reads alike; by the predicate alone, reports join on a day both name, and a
+        # report dated to a week, month or year ("in May", "in 2010"), or by its article (the day's news), only on
+        # two actors both sentences name: one actor and a verb in a month, a year or one day's articles is most of
+        # the news ("Ribble was elected in 2010", "Johnson was elected in 2010").
         if articles[i] == articles[j]:
             return False
         common = triggers[i] & triggers[j]
         if not common - _STATEMENTS:
             return False
-        return precision[i] == precision[j] or len(named[i] & named[j]) >= 2
+        return (precision[i] == precision[j] == 0 and not (inferred[i] or inferred[j])) or len(named[i] & named[j]) >= 2
 
     for i in order:
         if not core[i] or d1[i].year - d0[i].year >= MAX_LINK_YEARS:

@@ -273,6 +273,33 @@ def test_one_actor_and_a_month_do_not_make_a_day_one_happening() -> None:
     assert keys.iloc[0] != keys.iloc[1] and keys.iloc[0] == keys.iloc[2]
 
 
+def test_one_actor_and_a_year_do_not_make_one_happening() -> None:
+    # "Reid Ribble was elected in 2010" and "Ron Johnson was elected senator of Wisconsin in 2010": one actor and a
+    # verb in one year; the 2008 primary two articles tell with the same two actors is one.
+    year, primary = (D(2010, 1, 1), D(2010, 12, 31)), (D(2008, 1, 1), D(2008, 12, 31))
+    keys = happenings.link(_reports([
+        ("a", "x", *year, "elect", {"WISCONSIN"}, "Reid Ribble was elected", {"RIBBLE", "WISCONSIN"}),
+        ("b", "y", *year, "elect", {"WISCONSIN"}, "Ron Johnson was elected senator of Wisconsin", {"JOHNSON", "WISCONSIN"}),
+        ("c", "x", *primary, "win", {"CLINTON"}, "Hillary Clinton won the New Hampshire primary", {"CLINTON", "NH"}),
+        ("d", "y", *primary, "win", {"CLINTON"}, "Clinton won in New Hampshire", {"CLINTON", "NH"}),
+    ]))  # fmt: skip
+    assert keys.iloc[0] != keys.iloc[1] and keys.iloc[2] == keys.iloc[3]
+
+
+def test_the_days_news_of_two_articles_links_on_two_actors_both_name() -> None:
+    # Leads dated by their articles: "Clinton introduced him as a fighter" and "Benghazi mom speechwriter might vote
+    # for Clinton" share a day, an actor and a predicate class; two leads on Kim's arrival name Kim and Russia.
+    frame = _reports([
+        ("a", "x", *SEPT13, "introduce", {"CLINTON"}, "Hillary Clinton introduced him"),
+        ("b", "y", *SEPT13, "reveal", {"CLINTON"}, "Speechwriter reveals he might vote for Hillary Clinton", {"CLINTON", "BENGHAZI"}),
+        ("c", "x", *SEPT13, "arrive", {"KIM"}, "Kim Jong-un arrived in Russia", {"KIM", "RU"}),
+        ("d", "y", *SEPT13, "travel", {"KIM"}, "Kim traveled by train to Vladivostok in Russia", {"KIM", "RU"}),
+    ]).assign(kind="article_dated")  # fmt: skip
+    keys = happenings.link(frame)
+    assert keys.iloc[0] != keys.iloc[1] and keys.iloc[2] == keys.iloc[3]
+    assert happenings.link(frame.assign(kind="reported")).iloc[0] == happenings.link(frame.assign(kind="reported")).iloc[1]  # dated by "on Sept. 13"
+
+
 def test_a_headline_is_cut_and_leaves_out_rules() -> None:
     assert happenings._cut("Donald Trump said _ ___") == "Donald Trump said"
     assert happenings._cut(" ".join(["word"] * 20)) == " ".join(["word"] * happenings.HEADLINE_WORDS) + " …"
