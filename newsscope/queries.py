@@ -649,7 +649,7 @@ def timeline(con: duckdb.DuckDBPyConnection, filters: Filters, lane: Lane = "act
             where.append("ah.actor_id IN (SELECT unnest($actors::VARCHAR[]))")
         else:
             where.append("ah.lane_first")
-        distinct = "DISTINCT" if filters.actors else ""
+        distinct = "DISTINCT" if len(filters.actors) > 1 else ""  # one actor: one row per happening already
         if article_rules:
             marks = f"SELECT {distinct} ah.lane, ah.happening_no, c.pick FROM actor_happenings ah JOIN counted c USING (happening_no) WHERE {' AND '.join(where)}"
         else:
