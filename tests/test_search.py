@@ -174,13 +174,14 @@ def test_incremental_rebuild_reindexes_only_changed_articles(tmp_path, folder):
     frames = {name: storage.read_table(first, name) for name in tables.TABLES}
     articles = frames["articles"]
     added = articles.iloc[[0]].assign(article_id="art6", body="A brand new zeppelin story.", title="Zeppelin", story_id=None)
-    articles = pd.concat([articles, added], ignore_index=True)
-    articles.loc[articles["article_id"] == "art5", "body"] = "An undated note, rewritten: the blimp."
-    frames["articles"] = articles[articles["article_id"] != "art3"].reset_index(drop=True)  # art3 removed
-    frames["quotes"] = frames["quotes"][frames["quotes"]["article_id"] != "art3"]
+    # A rewritten body is another article to a build (its id is the SHA-1 of the body): art5 gone, art5b new.
+    rewritten = articles[articles["article_id"] == "art5"].assign(article_id="art5b", body="An undated note, rewritten: the blimp.")
+    articles = pd.concat([articles, added, rewritten], ignore_index=True)
+    frames["articles"] = articles[~articles["article_id"].isin(["art3", "art5"])].reset_index(drop=True)  # art3 removed
+    frames["quotes"] = frames["quotes"][~frames["quotes"]["article_id"].isin(["art3", "art5"])]
     second = _next_version(out, frames)
     again = search.create(second, previous=first)
-    assert again.incremental and again.added == 2 and again.removed == 2  # art6 added, art5 changed; art5 + art3 deleted
+    assert again.incremental and again.added == 2 and again.removed == 2  # art6, art5b added; art3, art5 deleted
     fresh = tmp_path / "fresh"
     search.create(second, target=fresh)
     incremental, rebuilt = search.open(second), search.SearchIndex.open(fresh)
@@ -192,6 +193,18 @@ def test_incremental_rebuild_reindexes_only_changed_articles(tmp_path, folder):
     assert len(search.open(first).match("pentagon")) == 1 and len(search.open(first).match("zeppelin")) == 0  # its files were linked, not changed
     segment = next((search.path(first) / "articles").glob("*.idx"))
     assert (search.path(second) / "articles" / segment.name).stat().st_ino == segment.stat().st_ino  # hard-linked
+
+
+def test_a_new_title_reindexes_its_article(tmp_path):
+    out = tmp_path / "processed"
+    first = storage.current(write_fixture_build(out))
+    search.create(first)
+    frames = {name: storage.read_table(first, name) for name in tables.TABLES}
+    frames["articles"].loc[frames["articles"]["article_id"] == "art2", "title"] = "A new headline about a dirigible"  # same body, same id
+    second = _next_version(out, frames)
+    again = search.create(second, previous=first)
+    assert again.incremental and again.added == 1 and again.removed == 1
+    assert len(search.open(second).match("title:dirigible")) == 1 and len(search.open(first).match("title:dirigible")) == 0
 
 
 def test_a_speakers_new_name_reindexes_the_articles_quoting_them(tmp_path):
