@@ -400,7 +400,7 @@ def quotes(
         rules.append("q.quote_key IN (SELECT quote_key FROM quote_hits)")  # the quotes index, the same syntax
     # Every quote, or one speaker's with no other rule: the groups are made (`quote_groups`, `speaker_groups`).
     made = None
-    if not _scope_rules(filters, actor_rule=False) and rules == ([_speaker(filters)] if filters.actors else []) and len(filters.actors) <= 1:
+    if not (stances or kinds or text or _scope_rules(filters, actor_rule=False)) and len(filters.actors) <= 1:
         made = "speaker_groups WHERE speaker_actor_id = $speaker" if filters.actors else "quote_groups"
     if made is not None:
         sql = f"""
