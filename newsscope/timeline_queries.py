@@ -69,12 +69,12 @@ def count_happenings(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     article_rules = _scope_rules(filters, actor_rule=False, date_rule=False)
     if filters.actors and not article_rules:
         return int(_run(con, f"SELECT count(DISTINCT happening_no) AS n FROM ({_actors_happenings(filters)})", _params(filters))["n"].iloc[0])
+    reports = f"WITH {_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW}"
     if article_rules and not where:  # the happenings of the reports in view: one report (most) is one happening
-        sql = f"""WITH {_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW}
-                  SELECT count(*) FILTER (WHERE single) + count(DISTINCT happening_no) FILTER (WHERE NOT single) AS n FROM reports"""
+        sql = f"{reports} SELECT count(*) FILTER (WHERE single) + count(DISTINCT happening_no) FILTER (WHERE NOT single) AS n FROM reports"
         return int(_run(con, sql, _params(filters))["n"].iloc[0])
     if article_rules:
-        where.append(f"h.happening_no IN (WITH {_scope(filters, actor_rule=False, date_rule=False)}, {REPORTS_IN_VIEW} SELECT happening_no FROM reports)")
+        where.append(f"h.happening_no IN ({reports} SELECT happening_no FROM reports)")
     frame = _run(con, f"SELECT count(*) AS n FROM happenings h WHERE {' AND '.join(where) or 'TRUE'}", _params(filters))
     return int(frame["n"].iloc[0])
 
